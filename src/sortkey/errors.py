@@ -7,7 +7,7 @@ it came from a put, an update or a delete.
 ::
 
     SortkeyError
-    ├── DefinitionError            a Table / Entity / index definition is wrong (class creation time)
+    ├── DefinitionError            a Table / Entity / index definition is wrong
     ├── InvalidInput (ValueError)  bad arguments caught before any request is sent
     │   ├── SerializationError     a value that cannot be stored in DynamoDB
     │   └── ExpressionError        an expression that DynamoDB would refuse
@@ -18,13 +18,13 @@ it came from a put, an update or a delete.
         ├── TransactionConflict    TransactionConflictException
         ├── TransactionInProgress  TransactionInProgressException
         ├── IdempotentParameterMismatch
-        ├── Throttled              ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded
+        ├── Throttled              ProvisionedThroughputExceeded, Throttling, RequestLimit
         ├── ValidationError        ValidationException
         │   └── ItemTooLarge       an item over DynamoDB's 400 KB limit
         ├── TableNotFound          ResourceNotFoundException
         ├── ResourceInUse          ResourceInUseException (table exists or is busy)
         ├── LimitExceeded          LimitExceededException
-        ├── AccessDenied           AccessDeniedException, UnrecognizedClientException, signature errors
+        ├── AccessDenied           AccessDenied, UnrecognizedClient, signature errors
         └── ServiceError           InternalServerError, ServiceUnavailable and unknown codes
 
 Each :class:`DynamoDBError` carries the DynamoDB error ``code``, its ``message``, the
@@ -141,14 +141,16 @@ class ConditionFailed(DynamoDBError):
 
     hint = "read the item again and retry, or relax the condition"
 
-    def __init__(self, message: str, *, item: Mapping[str, Any] | None = None, **context: Any) -> None:
+    def __init__(
+        self, message: str, *, item: Mapping[str, Any] | None = None, **context: Any
+    ) -> None:
         super().__init__(message, **context)
         self.item = item
 
 
 @dataclass(frozen=True)
 class CancellationReason:
-    """Why one item of a transaction was cancelled (``code`` is ``"None"`` for items that were fine)."""
+    """Why one item of a transaction was cancelled (``code`` ``"None"``: that item was fine)."""
 
     code: str
     message: str | None = None

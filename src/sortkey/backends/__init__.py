@@ -1,0 +1,8 @@
+"""Backends: what answers DynamoDB requests (embedded engine, botocore, aiobotocore, HTTP)."""
+
+from __future__ import annotations
+
+from .base import AsyncBackend, Backend
+from .botocore import BotocoreBackend
+
+__all__ = ["AsyncBackend", "Backend", "BotocoreBackend"]

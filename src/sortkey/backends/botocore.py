@@ -1,0 +1,139 @@
+"""AWS DynamoDB, DynamoDB Local, Alternator or ``sortkey serve`` through botocore.
+
+botocore is imported when a :class:`BotocoreBackend` is created, never at ``import sortkey``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlparse
+
+from ..errors import DynamoDBError, from_code
+
+__all__ = ["BotocoreBackend", "is_local_endpoint", "translate_client_error"]
+
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"})
+# DynamoDB Local accepts only letters and digits in access keys.
+_FAKE_CREDENTIALS = ("sortkeylocal", "sortkeylocal")
+
+
+def is_local_endpoint(endpoint_url: str | None) -> bool:
+    """Whether the endpoint is on this machine (fake credentials are then fine)."""
+    if not endpoint_url:
+        return False
+    return (urlparse(endpoint_url).hostname or "") in _LOCAL_HOSTS
+
+
+def translate_client_error(
+    response: Mapping[str, Any], operation: str, params: Mapping[str, Any]
+) -> DynamoDBError:
+    """Turn botocore's error response into the matching :mod:`sortkey.errors` exception."""
+    error = response.get("Error", {})
+    return from_code(
+        str(error.get("Code", "")),
+        str(error.get("Message", "")),
+        operation=operation,
+        params=params,
+        item=response.get("Item"),
+        cancellation_reasons=response.get("CancellationReasons"),
+    )
+
+
+class BotocoreBackend:
+    """A backend that sends requests with botocore's low-level DynamoDB client.
+
+    Args:
+        endpoint_url: an HTTP endpoint (DynamoDB Local, ``sortkey serve``, Alternator); AWS's
+            regional endpoint when omitted.
+        region: the AWS region; ``us-east-1`` for local endpoints when not given.
+        credentials: ``(access_key, secret_key)`` or ``(access_key, secret_key, token)``;
+            botocore's credential chain when omitted, fake credentials for local endpoints.
+        retry_mode: botocore's retry mode (``"standard"``, ``"adaptive"``, ``"legacy"``).
+        max_attempts: total attempts per request, the first included.
+        client: an existing botocore DynamoDB client to use instead of building one.
+
+    Example:
+        >>> backend = BotocoreBackend("http://127.0.0.1:8000")  # doctest: +SKIP
+        >>> backend.call("ListTables", {})  # doctest: +SKIP
+        {'TableNames': []}
+    """
+
+    def __init__(
+        self,
+        endpoint_url: str | None = None,
+        *,
+        region: str | None = None,
+        credentials: tuple[str, ...] | None = None,
+        retry_mode: str = "standard",
+        max_attempts: int = 3,
+        client: Any = None,
+    ) -> None:
+        self.endpoint_url = endpoint_url
+        if client is None:
+            client = self._build_client(endpoint_url, region, credentials, retry_mode, max_attempts)
+        self._client = client
+        self._methods: dict[str, Any] = {}
+
+    @staticmethod
+    def _build_client(
+        endpoint_url: str | None,
+        region: str | None,
+        credentials: tuple[str, ...] | None,
+        retry_mode: str,
+        max_attempts: int,
+    ) -> Any:
+        import botocore.config
+        import botocore.session
+
+        session = botocore.session.get_session()
+        local = is_local_endpoint(endpoint_url)
+        if credentials is None and local and session.get_credentials() is None:
+            credentials = _FAKE_CREDENTIALS
+        keys: dict[str, str] = {}
+        if credentials is not None:
+            keys = {"aws_access_key_id": credentials[0], "aws_secret_access_key": credentials[1]}
+            if len(credentials) > 2:
+                keys["aws_session_token"] = credentials[2]
+        config = botocore.config.Config(
+            retries={"mode": retry_mode, "total_max_attempts": max_attempts},
+            tcp_keepalive=True,
+        )
+        return session.create_client(
+            "dynamodb",
+            region_name=region or session.get_config_variable("region") or "us-east-1",
+            endpoint_url=endpoint_url,
+            config=config,
+            **keys,
+        )
+
+    @property
+    def client(self) -> Any:
+        """The underlying botocore client."""
+        return self._client
+
+    def _method(self, operation: str) -> Any:
+        method = self._methods.get(operation)
+        if method is None:
+            from botocore import xform_name
+
+            method = getattr(self._client, xform_name(operation))
+            self._methods[operation] = method
+        return method
+
+    def call(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Send one request; see :meth:`sortkey.backends.Backend.call`."""
+        from botocore.exceptions import ClientError
+
+        try:
+            response: dict[str, Any] = self._method(operation)(**params)
+        except ClientError as exc:
+            raise translate_client_error(exc.response, operation, params) from None
+        response.pop("ResponseMetadata", None)
+        return response
+
+    def close(self) -> None:
+        """Close the client's connection pool."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()

@@ -1,0 +1,48 @@
+"""The embedded engine as a backend: wire dicts go straight to :class:`sortkey.engine.Engine`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..engine import Engine, EngineError
+from ..errors import from_code
+
+__all__ = ["EmbeddedBackend"]
+
+
+class EmbeddedBackend:
+    """A backend running requests on the embedded engine, in this process.
+
+    Args:
+        path: ``":memory:"`` or a SQLite file path.
+        engine: an existing engine to share instead of opening one.
+
+    Example:
+        >>> backend = EmbeddedBackend()
+        >>> backend.call("ListTables", {})
+        {'TableNames': []}
+    """
+
+    def __init__(self, path: str = ":memory:", *, engine: Engine | None = None) -> None:
+        self.engine = engine if engine is not None else Engine(path)
+        self._owns_engine = engine is None
+
+    def call(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Run one request on the engine; see :meth:`sortkey.backends.Backend.call`."""
+        try:
+            return self.engine.call(operation, dict(params))
+        except EngineError as exc:
+            raise from_code(
+                exc.code,
+                exc.message,
+                operation=operation,
+                params=params,
+                item=exc.item,
+                cancellation_reasons=exc.cancellation_reasons,
+            ) from None
+
+    def close(self) -> None:
+        """Close the engine when this backend opened it."""
+        if self._owns_engine:
+            self.engine.close()
