@@ -1,0 +1,465 @@
+"""AttributeValues: validation, number rules, ordering, equality, sizes and arithmetic.
+
+Everything here works on botocore's wire format: an AttributeValue (AV) is a dict with exactly
+one type key -- ``S`` (str), ``N`` (number as text), ``B`` (bytes), ``SS``/``NS``/``BS`` (lists),
+``M`` (dict of AVs), ``L`` (list of AVs), ``NULL`` (True), ``BOOL`` (bool).
+
+Numbers (checked against DynamoDB Local):
+
+* at most 38 significant digits (leading and trailing zeros do not count), magnitude between
+  1E-130 and 9.9999999999999999999999999999999999999E+125, or zero;
+* the text is Java's ``BigDecimal`` syntax: optional sign, digits with an optional ``.``, an
+  optional exponent; no spaces, no ``NaN``/``Infinity``, no hexadecimal;
+* canonical text (:func:`normalize_number`) is plain notation without trailing zeros:
+  ``"1E+2"`` -> ``"100"``, ``"-0"`` -> ``"0"``, ``"1.50"`` -> ``"1.5"``. DynamoDB Local applies it
+  to top-level ``N``/``NS`` attributes of a written item (not inside ``L``/``M``, and not to values
+  written by an update), see :func:`normalize_item_numbers`;
+* update arithmetic is exact (Java's ``BigDecimal.add``), keeps the operands' scale (``1.25 +
+  0.25`` is ``"1.50"``) and is then checked against the limits above.
+
+Ordering (:func:`compare`): ``N`` numerically, ``S`` by UTF-8 bytes (the same as by code
+point), ``B`` by unsigned bytes; other types have no order.
+"""
+
+from __future__ import annotations
+
+import decimal
+import functools
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from .errors import EngineError, validation
+
+AV = dict[str, Any]
+"""An AttributeValue in wire format."""
+
+Item = dict[str, AV]
+"""An item: attribute name -> AttributeValue."""
+
+TYPE_KEYS = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
+
+MAX_DIGITS = 38
+"""Significant digits a DynamoDB number may have."""
+
+_MIN_ADJUSTED = -130  # smallest magnitude: 1E-130
+_MAX_ADJUSTED = 125  # largest magnitude: 9.99...E+125
+_JAVA_INT_MAX = 2**31 - 1  # BigDecimal refuses exponents beyond an int
+
+# Exact arithmetic: operands are at most 38 digits within 1E-130..1E+126, so any sum fits in
+# well under 300 digits; Inexact would mean a bug, so it traps.
+_EXACT = decimal.Context(
+    prec=400, Emax=999_999, Emin=-999_999, traps=[decimal.InvalidOperation, decimal.Inexact]
+)
+
+MSG_NOT_A_NUMBER = "A value provided cannot be converted into a number"
+MSG_PRECISION = "DynamoDB only supports precision up to 38 digits"
+MSG_OVERFLOW = (
+    "Number overflow. Attempting to store a number with magnitude larger than supported range"
+)
+MSG_UNDERFLOW = (
+    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers
+# --------------------------------------------------------------------------------------------
+
+
+def _syntax_ok(text: str) -> bool:
+    """Whether ``text`` is Java ``BigDecimal`` syntax (what DynamoDB accepts), exponent in range."""
+    n = len(text)
+    i = 0
+    if i < n and text[i] in "+-":
+        i += 1
+    digits = 0
+    while i < n and text[i].isdecimal():
+        i += 1
+        digits += 1
+    if i < n and text[i] == ".":
+        i += 1
+        while i < n and text[i].isdecimal():
+            i += 1
+            digits += 1
+    if digits == 0:
+        return False
+    if i < n and text[i] in "eE":
+        i += 1
+        if i < n and text[i] in "+-":
+            i += 1
+        start = i
+        while i < n and text[i].isdecimal():
+            i += 1
+        if i == start:
+            return False
+        if int(text[start:i]) > _JAVA_INT_MAX:
+            return False
+    return i == n
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_number(text: str) -> Decimal:
+    """Parse and validate DynamoDB number text; return its exact value.
+
+    Raises:
+        EngineError: ValidationException with DynamoDB's message for bad syntax, more than
+            38 significant digits, overflow or underflow.
+    """
+    if not isinstance(text, str) or not _syntax_ok(text):
+        raise validation(MSG_NOT_A_NUMBER)
+    value = Decimal(text)
+    check_number_limits(value)
+    return value
+
+
+def check_number_limits(value: Decimal) -> None:
+    """Raise DynamoDB's error if ``value`` has > 38 significant digits or is out of range."""
+    if not value:
+        return
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    # Significant digits: the coefficient without trailing zeros (leading ones never occur).
+    count = len(digits)
+    while count > 1 and digits[count - 1] == 0:
+        count -= 1
+    if count > MAX_DIGITS:
+        raise validation(MSG_PRECISION)
+    adjusted = value.adjusted()
+    if adjusted > _MAX_ADJUSTED:
+        raise validation(MSG_OVERFLOW)
+    if adjusted < _MIN_ADJUSTED:
+        raise validation(MSG_UNDERFLOW)
+
+
+def plain_text(value: Decimal) -> str:
+    """Java ``BigDecimal.toPlainString``: plain notation, scale kept, never ``-0``."""
+    text = format(value, "f")
+    if text.startswith("-") and not value:
+        text = text[1:]
+    return text
+
+
+@functools.lru_cache(maxsize=4096)
+def normalize_number(text: str) -> str:
+    """Validate number text and return DynamoDB's canonical form.
+
+    >>> normalize_number("1E+2"), normalize_number("-0"), normalize_number("1.50")
+    ('100', '0', '1.5')
+
+    Raises:
+        EngineError: ValidationException as :func:`parse_number`.
+    """
+    value = parse_number(text)
+    if not value:
+        return "0"
+    return plain_text(value.normalize(_EXACT))
+
+
+def number_value(av: AV) -> Decimal:
+    """The exact value of an ``N`` AV (assumed validated)."""
+    return _decimal(av["N"])
+
+
+@functools.lru_cache(maxsize=16384)
+def _decimal(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def add_numbers(a: str, b: str) -> str:
+    """``a + b`` as DynamoDB computes it in ``SET x = x + :v`` and ``ADD``.
+
+    Exact; the result keeps the operands' scale (``"1.25" + "0.25"`` is ``"1.50"``) and is then
+    checked: more than 38 significant digits -> precision error, out of range -> overflow or
+    underflow, as DynamoDB Local answers.
+    """
+    result = _EXACT.add(_decimal(a), _decimal(b))
+    check_number_limits(result)
+    return plain_text(result)
+
+
+def subtract_numbers(a: str, b: str) -> str:
+    """``a - b`` as DynamoDB computes it in ``SET x = x - :v`` (see :func:`add_numbers`)."""
+    result = _EXACT.subtract(_decimal(a), _decimal(b))
+    check_number_limits(result)
+    return plain_text(result)
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------
+
+_EMPTY_SET_MESSAGES = {
+    "SS": "One or more parameter values were invalid: An string set  may not be empty",
+    "NS": "One or more parameter values were invalid: An number set  may not be empty",
+    "BS": "One or more parameter values were invalid: Binary sets should not be empty",
+}
+
+
+def validate_attribute_value(av: Any, *, path: str = "") -> None:
+    """Check one AttributeValue against DynamoDB's rules, recursively.
+
+    Args:
+        av: the value, wire format.
+        path: where it sits (for messages that name a location; DynamoDB's own messages
+            mostly do not).
+
+    Raises:
+        EngineError: ValidationException with DynamoDB Local's message.
+    """
+    if not isinstance(av, dict) or not av:
+        raise validation(
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+        )
+    # An empty set is reported before "more than one datatype" (DynamoDB Local's order).
+    for key in ("SS", "NS", "BS"):
+        if key in av and isinstance(av[key], list) and not av[key]:
+            raise validation(_EMPTY_SET_MESSAGES[key])
+    if len(av) != 1:
+        raise validation(
+            "Supplied AttributeValue has more than one datatypes set, "
+            "must contain exactly one of the supported datatypes"
+        )
+    ((kind, value),) = av.items()
+    if kind == "S":
+        if not isinstance(value, str):
+            raise _serialization(kind)
+    elif kind == "N":
+        if not isinstance(value, str):
+            raise _serialization(kind)
+        parse_number(value)
+    elif kind == "B":
+        if not isinstance(value, (bytes, bytearray)):
+            raise _serialization(kind)
+    elif kind == "BOOL":
+        if not isinstance(value, bool):
+            raise _serialization(kind)
+    elif kind == "NULL":
+        if value is not True:
+            raise validation(
+                "One or more parameter values were invalid: "
+                "Null attribute value types must have the value of true"
+            )
+    elif kind == "SS":
+        _validate_set_members(value, str, kind)
+        if len(set(value)) != len(value):
+            raise validation(
+                "One or more parameter values were invalid: "
+                f"Input collection [{', '.join(value)}] contains duplicates"
+            )
+    elif kind == "BS":
+        _validate_set_members(value, (bytes, bytearray), kind)
+        if len({bytes(v) for v in value}) != len(value):
+            raise validation(
+                "One or more parameter values were invalid: "
+                "Input collection of type BS contains duplicates."
+            )
+    elif kind == "NS":
+        _validate_set_members(value, str, kind)
+        for text in value:
+            if not _syntax_ok(text):
+                raise validation(MSG_NOT_A_NUMBER)
+        # Duplicates are found (numerically) before the limits are checked.
+        if len({_decimal(text) for text in value}) != len(value):
+            raise validation("Input collection contains duplicates")
+        for text in value:
+            parse_number(text)
+    elif kind == "L":
+        if not isinstance(value, list):
+            raise _serialization(kind)
+        for index, element in enumerate(value):
+            validate_attribute_value(element, path=f"{path}[{index}]")
+    elif kind == "M":
+        if not isinstance(value, dict):
+            raise _serialization(kind)
+        for name, element in value.items():
+            if name == "":
+                raise validation("Empty attribute name")
+            validate_attribute_value(element, path=f"{path}.{name}" if path else name)
+    else:
+        raise EngineError("SerializationException", f"Unknown AttributeValue data type: {kind}")
+
+
+def _validate_set_members(value: Any, member_type: Any, kind: str) -> None:
+    if not isinstance(value, list):
+        raise _serialization(kind)
+    for member in value:
+        if not isinstance(member, member_type):
+            raise _serialization(kind)
+
+
+def _serialization(kind: str) -> EngineError:
+    # DynamoDB answers a wrongly typed JSON value before it looks at the request.
+    return EngineError("SerializationException", f"Unexpected value type for {kind}")
+
+
+def validate_item(item: Any) -> None:
+    """Validate every attribute of an item (names non-empty, values valid).
+
+    Raises:
+        EngineError: ValidationException with DynamoDB Local's message.
+    """
+    if not isinstance(item, dict):
+        raise EngineError("SerializationException", "Item must be a map")
+    for name, av in item.items():
+        if name == "":
+            raise validation("Empty attribute name")
+        validate_attribute_value(av, path=name)
+
+
+def normalize_item_numbers(item: Item) -> Item:
+    """Return ``item`` with top-level ``N`` and ``NS`` values in canonical text.
+
+    This is what DynamoDB Local stores for PutItem: ``{"N": "1.50"}`` reads back as ``"1.5"``,
+    while numbers nested in ``L``/``M`` keep their text. The item must be validated first.
+    """
+    out: Item = {}
+    for name, av in item.items():
+        if "N" in av:
+            out[name] = {"N": normalize_number(av["N"])}
+        elif "NS" in av:
+            out[name] = {"NS": [normalize_number(text) for text in av["NS"]]}
+        else:
+            out[name] = av
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Ordering and equality
+# --------------------------------------------------------------------------------------------
+
+
+def type_of(av: AV) -> str:
+    """The type key of an AV (``"S"``, ``"N"``, ...)."""
+    for key in av:
+        return key
+    raise validation(
+        "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+    )
+
+
+def compare(a: AV, b: AV) -> int | None:
+    """Order two AVs: -1, 0 or 1; ``None`` when they are not of one ordered type (S, N, B).
+
+    ``N`` compares numerically, ``S`` by UTF-8 bytes (equivalently by code point), ``B`` by
+    unsigned bytes.
+    """
+    if "S" in a:
+        if "S" not in b:
+            return None
+        x: Any = a["S"]
+        y: Any = b["S"]
+    elif "N" in a:
+        if "N" not in b:
+            return None
+        x = _decimal(a["N"])
+        y = _decimal(b["N"])
+    elif "B" in a:
+        if "B" not in b:
+            return None
+        x = bytes(a["B"])
+        y = bytes(b["B"])
+    else:
+        return None
+    return -1 if x < y else (1 if x > y else 0)
+
+
+def equal(a: AV, b: AV) -> bool:
+    """DynamoDB equality: same type and value; sets as sets; numbers numerically."""
+    kind = type_of(a)
+    if kind not in b:
+        return False
+    x = a[kind]
+    y = b[kind]
+    if kind == "N":
+        return _decimal(x) == _decimal(y)
+    if kind in ("S", "BOOL", "NULL"):
+        return bool(x == y)
+    if kind == "B":
+        return bytes(x) == bytes(y)
+    if kind == "SS":
+        return len(x) == len(y) and set(x) == set(y)
+    if kind == "NS":
+        return len(x) == len(y) and {_decimal(v) for v in x} == {_decimal(v) for v in y}
+    if kind == "BS":
+        return len(x) == len(y) and {bytes(v) for v in x} == {bytes(v) for v in y}
+    if kind == "L":
+        return len(x) == len(y) and all(equal(p, q) for p, q in zip(x, y, strict=True))
+    if kind == "M":
+        return x.keys() == y.keys() and all(equal(x[k], y[k]) for k in x)
+    return False
+
+
+def set_contains(av: AV, member: AV) -> bool:
+    """Whether the set ``av`` (SS/NS/BS) holds ``member`` (an S/N/B of the matching type)."""
+    if "SS" in av:
+        return "S" in member and member["S"] in av["SS"]
+    if "NS" in av:
+        if "N" not in member:
+            return False
+        wanted = _decimal(member["N"])
+        return any(_decimal(v) == wanted for v in av["NS"])
+    if "BS" in av:
+        if "B" not in member:
+            return False
+        wanted_b = bytes(member["B"])
+        return any(bytes(v) == wanted_b for v in av["BS"])
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# Sizes
+# --------------------------------------------------------------------------------------------
+
+
+def number_size(text: str) -> int:
+    """Bytes DynamoDB counts for a number: one per base-100 digit, plus one.
+
+    The base-100 digits are aligned on the decimal point, leading and trailing zeros trimmed.
+    The developer guide says "approximately 1 byte per two significant digits + 1 byte"; the
+    aligned count is the exact form of that rule (an Oracle-NUMBER-like encoding).
+    """
+    value = _decimal(text)
+    if not value:
+        return 1
+    exponent = value.normalize(_EXACT).as_tuple().exponent
+    assert isinstance(exponent, int)
+    # Digit positions run from 10**exponent up to 10**adjusted; each base-100 digit covers the
+    # positions 2k and 2k+1.
+    return value.adjusted() // 2 - exponent // 2 + 1 + 1
+
+
+def attribute_value_size(av: AV) -> int:
+    """Size in bytes of a value (without its attribute name), by DynamoDB's documented rules.
+
+    S: UTF-8 bytes; N: :func:`number_size`; B: raw bytes; BOOL/NULL: 1; sets: sum of members;
+    L/M: 3 bytes + 1 byte per element + elements (map keys count their UTF-8 bytes).
+    """
+    if "S" in av:
+        return _utf8_len(av["S"])
+    if "N" in av:
+        return number_size(av["N"])
+    if "B" in av:
+        return len(av["B"])
+    if "M" in av:
+        return 3 + sum(_utf8_len(k) + attribute_value_size(v) + 1 for k, v in av["M"].items())
+    if "L" in av:
+        return 3 + sum(attribute_value_size(v) + 1 for v in av["L"])
+    if "SS" in av:
+        return sum(_utf8_len(v) for v in av["SS"])
+    if "NS" in av:
+        return sum(number_size(v) for v in av["NS"])
+    if "BS" in av:
+        return sum(len(v) for v in av["BS"])
+    return 1  # BOOL, NULL
+
+
+def item_size(item: Mapping[str, AV]) -> int:
+    """Size in bytes of an item: attribute names (UTF-8) plus values."""
+    return sum(_utf8_len(name) + attribute_value_size(av) for name, av in item.items())
+
+
+def _utf8_len(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))
