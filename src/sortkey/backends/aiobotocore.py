@@ -1,0 +1,111 @@
+"""AWS DynamoDB (or any DynamoDB endpoint) from asyncio, through aiobotocore.
+
+Needs the ``async`` extra: ``pip install 'sortkey[async]'``. aiobotocore is imported when the
+backend opens its client, never at ``import sortkey``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import BackendUnavailable
+from .botocore import _FAKE_CREDENTIALS, is_local_endpoint, translate_client_error
+
+__all__ = ["AiobotocoreBackend"]
+
+
+class AiobotocoreBackend:
+    """An asynchronous backend on aiobotocore's DynamoDB client.
+
+    The client is opened on first use and closed by :meth:`aclose` (or ``async with``).
+
+    Args:
+        endpoint_url: an HTTP endpoint; AWS's regional endpoint when omitted.
+        region: the AWS region; ``us-east-1`` for local endpoints when not given.
+        credentials: ``(access_key, secret_key[, token])``; the credential chain when omitted,
+            fake credentials for local endpoints.
+        retry_mode: botocore's retry mode.
+        max_attempts: total attempts per request.
+
+    Example:
+        >>> async def main() -> None:  # doctest: +SKIP
+        ...     async with AiobotocoreBackend("http://127.0.0.1:8000") as backend:
+        ...         print(await backend.acall("ListTables", {}))
+    """
+
+    def __init__(
+        self,
+        endpoint_url: str | None = None,
+        *,
+        region: str | None = None,
+        credentials: tuple[str, ...] | None = None,
+        retry_mode: str = "standard",
+        max_attempts: int = 3,
+    ) -> None:
+        self.endpoint_url = endpoint_url
+        self._region = region
+        self._credentials = credentials
+        self._retry_mode = retry_mode
+        self._max_attempts = max_attempts
+        self._stack: contextlib.AsyncExitStack | None = None
+        self._client: Any = None
+
+    async def _open(self) -> Any:
+        try:
+            from aiobotocore.config import AioConfig
+            from aiobotocore.session import get_session
+        except ImportError as exc:
+            raise BackendUnavailable(
+                "the async backend needs aiobotocore: pip install 'sortkey[async]'"
+            ) from exc
+        session = get_session()
+        credentials = self._credentials
+        if credentials is None and is_local_endpoint(self.endpoint_url):
+            if await session.get_credentials() is None:
+                credentials = _FAKE_CREDENTIALS
+        keys: dict[str, str] = {}
+        if credentials is not None:
+            keys = {"aws_access_key_id": credentials[0], "aws_secret_access_key": credentials[1]}
+            if len(credentials) > 2:
+                keys["aws_session_token"] = credentials[2]
+        retries = {"mode": self._retry_mode, "total_max_attempts": self._max_attempts}
+        config = AioConfig(retries=retries)
+        stack = contextlib.AsyncExitStack()
+        self._client = await stack.enter_async_context(
+            session.create_client(
+                "dynamodb",
+                region_name=self._region or session.get_config_variable("region") or "us-east-1",
+                endpoint_url=self.endpoint_url,
+                config=config,
+                **keys,
+            )
+        )
+        self._stack = stack
+        return self._client
+
+    async def acall(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Send one request; see :meth:`sortkey.backends.AsyncBackend.acall`."""
+        from botocore import xform_name
+        from botocore.exceptions import ClientError
+
+        client = self._client or await self._open()
+        try:
+            response: dict[str, Any] = await getattr(client, xform_name(operation))(**params)
+        except ClientError as exc:
+            raise translate_client_error(exc.response, operation, params) from None
+        response.pop("ResponseMetadata", None)
+        return response
+
+    async def aclose(self) -> None:
+        """Close the client (idempotent)."""
+        stack, self._stack, self._client = self._stack, None, None
+        if stack is not None:
+            await stack.aclose()
+
+    async def __aenter__(self) -> AiobotocoreBackend:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
