@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from sortkey.codec import serialize
 from sortkey.errors import ExpressionError
@@ -304,6 +304,11 @@ class Arithmetic:
                 raise ExpressionError(
                     f"{self.op} works on numbers; got a value of DynamoDB type {side.type}"
                 )
+
+    def _chained(self, other: object) -> NoReturn:
+        raise ExpressionError("DynamoDB allows one + or - in a SET value (a + b, not a + b + c)")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = _chained
 
 
 @dataclass(frozen=True, eq=False)
