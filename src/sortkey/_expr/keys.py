@@ -9,8 +9,6 @@ rule checked is: one or two conjuncts on distinct attributes, at least one of th
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from sortkey.errors import ExpressionError
 
 from .nodes import And, Between, Compare, Condition, Function, In, Not, Or, Path, Value
@@ -50,8 +48,8 @@ def _check_conjunct(node: Condition) -> tuple[Path, bool]:
         return path, node.op == "="
     if isinstance(node, Between):
         path = _key_path(node.subject, "between")
-        low, high = _value(node.low, "between"), _value(node.high, "between")
-        _check_bounds(path, low, high)
+        _value(node.low, "between")
+        _value(node.high, "between")
         return path, False
     if isinstance(node, Function) and node.name == "begins_with":
         return _key_path(node.args[0], "begins_with"), False
@@ -61,25 +59,6 @@ def _check_conjunct(node: Condition) -> tuple[Path, bool]:
     raise ExpressionError(
         f"key condition: {name} is not allowed; use = < <= > >= between begins_with"
     )
-
-
-def _check_bounds(path: Path, low: Value, high: Value) -> None:
-    # DynamoDB refuses a key BETWEEN whose lower bound exceeds the upper one.
-    kind = low.type
-    if kind != high.type:
-        raise ExpressionError(
-            f"key condition: between() bounds of {path!r} have different types "
-            f"({low.type} and {high.type})"
-        )
-    lo, hi = low.wire[kind], high.wire[kind]
-    if kind == "N":
-        lo, hi = Decimal(lo), Decimal(hi)
-    elif kind == "S":
-        lo, hi = lo.encode(), hi.encode()  # DynamoDB orders strings by their UTF-8 bytes
-    if kind in ("N", "S", "B") and lo > hi:
-        raise ExpressionError(
-            f"key condition: between() on {path!r} has its lower bound above its upper bound"
-        )
 
 
 def check_key_condition(cond: object) -> None:

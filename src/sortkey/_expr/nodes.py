@@ -12,6 +12,10 @@ Theory of operation:
 * A condition in a boolean context raises :class:`TypeError`: ``a and b`` would silently drop
   ``a``; ``a & b`` is the conjunction.
 * Nodes compare by identity; two trees are "the same expression" when they compile the same.
+* Nodes refuse, when built, what DynamoDB refuses at validation time (each checked on DynamoDB
+  Local): a path compared with itself (``a = a``, ``contains(a, a)``: "the first operand must
+  be distinct"), ``< <= > >= BETWEEN`` on a literal that is not a number, string or binary,
+  BETWEEN bounds of different types or in the wrong order, ``+``/``-`` chained twice.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ BOOLEAN_CONTEXT = "use & | ~ to combine conditions, not and/or/if"
 
 #: DynamoDB allows at most 100 operands on the right of IN.
 MAX_IN_VALUES = 100
+
+#: The types that <, <=, >, >= and BETWEEN can order.
+ORDERED_TYPES = ("N", "S", "B")
 
 DYNAMODB_TYPES = ("S", "N", "B", "SS", "NS", "BS", "L", "M", "NULL", "BOOL")
 
@@ -436,6 +443,34 @@ def condition(value: object) -> Condition:
     raise ExpressionError(f"expected a condition, got {type(value).__name__}")
 
 
+def _check_distinct(what: str, first: Operand, others: Sequence[Operand]) -> None:
+    # DynamoDB refuses `a = a`, `a BETWEEN a AND :x`, `contains(a, a)`...: "The first operand
+    # must be distinct from the remaining operands for this operator or function".
+    if isinstance(first, Path):
+        for other in others:
+            if isinstance(other, Path) and other.segments == first.segments:
+                raise ExpressionError(f"{what} compares {first!r} with itself")
+
+
+def _check_ordered(what: str, operands: Sequence[Operand]) -> None:
+    # Ordering is defined on numbers, strings and binary only; DynamoDB refuses other literals.
+    for node in operands:
+        if isinstance(node, Value) and node.type not in ORDERED_TYPES:
+            raise ExpressionError(
+                f"{what} orders numbers, strings or bytes; got a value of DynamoDB type "
+                f"{node.type}"
+            )
+
+
+def _ordering_key(value: Value) -> Any:
+    raw = value.wire[value.type]
+    if value.type == "N":
+        return Decimal(raw)
+    if value.type == "S":
+        return raw.encode()  # DynamoDB orders strings by their UTF-8 bytes
+    return bytes(raw)
+
+
 @dataclass(frozen=True, eq=False)
 class Compare(Condition):
     """``left op right`` with ``op`` one of ``= <> < <= > >=``."""
@@ -443,6 +478,11 @@ class Compare(Condition):
     left: Operand
     op: CompareOp
     right: Operand
+
+    def __post_init__(self) -> None:
+        _check_distinct(self.op, self.left, (self.right,))
+        if self.op not in ("=", "<>"):
+            _check_ordered(self.op, (self.left, self.right))
 
 
 @dataclass(frozen=True, eq=False)
@@ -453,6 +493,21 @@ class Between(Condition):
     low: Operand
     high: Operand
 
+    def __post_init__(self) -> None:
+        _check_distinct("between()", self.subject, (self.low, self.high))
+        _check_ordered("between()", (self.subject, self.low, self.high))
+        low, high = self.low, self.high
+        if isinstance(low, Value) and isinstance(high, Value):
+            if low.type != high.type:
+                raise ExpressionError(
+                    f"between() bounds have different types ({low.type} and {high.type}); "
+                    "DynamoDB requires the same type"
+                )
+            if _ordering_key(low) > _ordering_key(high):
+                raise ExpressionError(
+                    "between() has its lower bound above its upper bound; DynamoDB refuses it"
+                )
+
 
 @dataclass(frozen=True, eq=False)
 class In(Condition):
@@ -460,6 +515,9 @@ class In(Condition):
 
     subject: Operand
     choices: tuple[Operand, ...]
+
+    def __post_init__(self) -> None:
+        _check_distinct("is_in()", self.subject, self.choices)
 
 
 @dataclass(frozen=True, eq=False)
@@ -470,6 +528,9 @@ class Function(Condition):
         "attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains"
     ]
     args: tuple[Operand, ...]
+
+    def __post_init__(self) -> None:
+        _check_distinct(f"{self.name}()", self.args[0], self.args[1:])
 
 
 @dataclass(frozen=True, eq=False)
