@@ -12,6 +12,8 @@ refused with "Condition parameter type does not match schema type".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..errors import validation
 from ..values import AV, Item, compare, equal
 from .condition import _Binder
@@ -45,33 +47,52 @@ class KeyCondition:
     """A bound key condition.
 
     Attributes:
-        hash_value: the partition key value.
+        hash_value: the partition key value (the first one for a multi-attribute key).
+        hash_values: the partition key values, in key schema order.
         range_op: ``"="``, ``"<"``, ``"<="``, ``">"``, ``">="``, ``"BETWEEN"``,
-            ``"begins_with"`` or None.
-        range_values: one value (two for BETWEEN; none without a range condition).
+            ``"begins_with"`` or None -- the condition on the last sort key attribute given.
+        range_values: its values (two for BETWEEN; none without a range condition).
+        range_equalities: for a multi-attribute sort key, the values of the leading sort
+            attributes fixed by ``=`` before the one ``range_op`` applies to (schema order).
     """
 
-    __slots__ = ("hash_key", "hash_value", "range_key", "range_op", "range_values")
+    __slots__ = (
+        "hash_key",
+        "hash_keys",
+        "hash_value",
+        "hash_values",
+        "range_equalities",
+        "range_key",
+        "range_op",
+        "range_values",
+    )
 
     def __init__(
         self,
-        hash_key: str,
-        hash_value: AV,
-        range_key: str | None,
+        hash_keys: list[str],
+        hash_values: list[AV],
+        range_keys: list[str],
+        range_equalities: list[AV],
         range_op: str | None,
         range_values: list[AV],
     ) -> None:
-        self.hash_key = hash_key
-        self.hash_value = hash_value
-        self.range_key = range_key
+        self.hash_keys = hash_keys
+        self.hash_key = hash_keys[0]
+        self.hash_values = hash_values
+        self.hash_value = hash_values[0]
+        self.range_equalities = range_equalities
+        # The sort attribute range_op applies to.
+        used = len(range_equalities) + (1 if range_op is not None else 0)
+        self.range_key = range_keys[used - 1] if used else (range_keys[0] if range_keys else None)
         self.range_op = range_op
         self.range_values = range_values
 
     def matches(self, item: Item) -> bool:
         """Whether ``item``'s key satisfies the condition."""
-        value = item.get(self.hash_key)
-        if value is None or not equal(value, self.hash_value):
-            return False
+        for name, wanted in zip(self.hash_keys, self.hash_values, strict=True):
+            value = item.get(name)
+            if value is None or not equal(value, wanted):
+                return False
         if self.range_op is None or self.range_key is None:
             return True
         return range_matches(item.get(self.range_key), self.range_op, self.range_values)
@@ -140,56 +161,87 @@ def parse_key_condition(
     text: str,
     ctx: ExpressionContext,
     *,
-    hash_key: str,
-    range_key: str | None,
-    hash_type: str | None = None,
-    range_type: str | None = None,
+    hash_key: str | Sequence[str],
+    range_key: str | Sequence[str] | None,
+    hash_type: str | Sequence[str] | None = None,
+    range_type: str | Sequence[str] | None = None,
 ) -> KeyCondition:
     """Parse and bind a KeyConditionExpression against a key schema.
 
     Args:
         text: the expression.
         ctx: the request's placeholders.
-        hash_key: the partition key attribute name (of the table or the queried index).
-        range_key: the sort key attribute name, or None.
-        hash_type: optional AttributeDefinitions type of the partition key.
-        range_type: optional AttributeDefinitions type of the sort key.
+        hash_key: the partition key attribute name (of the table or the queried index), or
+            the names of a multi-attribute partition key.
+        range_key: the sort key attribute name(s), or None.
+        hash_type: optional AttributeDefinitions type(s) of the partition key.
+        range_type: optional AttributeDefinitions type(s) of the sort key.
 
     Raises:
         EngineError: ValidationException with DynamoDB Local's message.
     """
+    hash_keys = _names(hash_key)
+    range_keys = _names(range_key)
+    types = dict(zip(hash_keys, _types(hash_type, len(hash_keys)), strict=True))
+    types.update(zip(range_keys, _types(range_type, len(range_keys)), strict=True))
     tree = parse(KIND, text)
     assert not isinstance(tree, (PathNode, ValueNode))
     _check_operators(tree)  # type: ignore[arg-type]
     binder = _Binder(ctx, KIND)
     binder.condition(tree)  # type: ignore[arg-type]  # placeholders, types, distinctness
     parts = _conjuncts(tree)  # type: ignore[arg-type]
-    if len(parts) > 2:
+    if len(parts) > len(hash_keys) + len(range_keys):
         raise validation(MSG_ONE_PER_KEY)
-    hash_value: AV | None = None
-    range_op: str | None = None
-    range_values: list[AV] = []
-    seen: set[str] = set()
+    found: dict[str, tuple[str, list[AV]]] = {}
     for part in parts:
         name, op, values = _key_part(part, binder)
-        if name is None or name not in (hash_key, range_key):
+        if name is None or (name not in hash_keys and name not in range_keys):
             raise validation(MSG_MISSED)
-        if name in seen:
+        if name in found:
             raise validation(MSG_ONE_PER_KEY)
-        seen.add(name)
-        expected = hash_type if name == hash_key else range_type
+        expected = types[name]
         if expected is not None and any(expected not in v for v in values):
             raise validation(MSG_TYPE)
-        if name == hash_key:
+        if name in hash_keys and op != "=":
+            raise validation("Query key condition not supported")
+        found[name] = (op, values)
+    if any(name not in found for name in hash_keys):
+        raise validation(MSG_MISSED)
+    # Sort conditions must cover a prefix of the sort key; all but the last are equalities.
+    given = [name for name in range_keys if name in found]
+    if given != range_keys[: len(given)]:
+        raise validation(MSG_MISSED)
+    equalities: list[AV] = []
+    range_op: str | None = None
+    range_values: list[AV] = []
+    for position, name in enumerate(given):
+        op, values = found[name]
+        if position < len(given) - 1:
             if op != "=":
                 raise validation("Query key condition not supported")
-            hash_value = values[0]
+            equalities.append(values[0])
         else:
-            range_op = op
-            range_values = values
-    if hash_value is None:
-        raise validation(MSG_MISSED)
-    return KeyCondition(hash_key, hash_value, range_key, range_op, range_values)
+            range_op, range_values = op, values
+    return KeyCondition(
+        hash_keys,
+        [found[name][1][0] for name in hash_keys],
+        range_keys,
+        equalities,
+        range_op,
+        range_values,
+    )
+
+
+def _names(spec: str | Sequence[str] | None) -> list[str]:
+    if spec is None:
+        return []
+    return [spec] if isinstance(spec, str) else list(spec)
+
+
+def _types(spec: str | Sequence[str] | None, count: int) -> list[str | None]:
+    if spec is None:
+        return [None] * count
+    return [spec] * count if isinstance(spec, str) else list(spec)
 
 
 def _key_part(part: ConditionNode, binder: _Binder) -> tuple[str | None, str, list[AV]]:
