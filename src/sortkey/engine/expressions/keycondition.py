@@ -189,16 +189,20 @@ def parse_key_condition(
     _check_operators(tree)  # type: ignore[arg-type]
     binder = _Binder(ctx, KIND)
     binder.condition(tree)  # type: ignore[arg-type]  # placeholders, types, distinctness
-    parts = _conjuncts(tree)  # type: ignore[arg-type]
-    if len(parts) > len(hash_keys) + len(range_keys):
+    parts = [_key_part(part, binder) for part in _conjuncts(tree)]  # type: ignore[arg-type]
+    # DynamoDB Local's order: a key named twice, then too many conditions, then a second
+    # condition on a table without a sort key, then each condition.
+    names = [name for name, _, _ in parts if name is not None]
+    if len(set(names)) != len(names):
         raise validation(MSG_ONE_PER_KEY)
+    if len(parts) > max(2, len(hash_keys) + len(range_keys)):
+        raise validation("Conditions can be of length 1 or 2 only")
+    if not range_keys and len(parts) > len(hash_keys):
+        raise validation("Query key condition not supported")
     found: dict[str, tuple[str, list[AV]]] = {}
-    for part in parts:
-        name, op, values = _key_part(part, binder)
+    for name, op, values in parts:
         if name is None or (name not in hash_keys and name not in range_keys):
             raise validation(MSG_MISSED)
-        if name in found:
-            raise validation(MSG_ONE_PER_KEY)
         expected = types[name]
         if expected is not None and any(expected not in v for v in values):
             raise validation(MSG_TYPE)
