@@ -296,8 +296,9 @@ GOLDEN: list[Any] = [
     ),
     pytest.param(
         lambda: ~((attr("a") == 1) & attr("b").exists()),
-        Compiled("NOT (#n0 = :v0 AND attribute_exists(#n1))", {"#n0": "a", "#n1": "b"},
-                 {":v0": N("1")}),
+        Compiled(
+            "NOT (#n0 = :v0 AND attribute_exists(#n1))", {"#n0": "a", "#n1": "b"}, {":v0": N("1")}
+        ),
         id="not-compound",
     ),
     pytest.param(
@@ -312,9 +313,7 @@ GOLDEN: list[Any] = [
     ),
     pytest.param(
         lambda: attr("m") == {"k": [1, "x"]},
-        Compiled(
-            "#n0 = :v0", {"#n0": "m"}, {":v0": {"M": {"k": {"L": [N("1"), S("x")]}}}}
-        ),
+        Compiled("#n0 = :v0", {"#n0": "m"}, {":v0": {"M": {"k": {"L": [N("1"), S("x")]}}}}),
         id="document-value",
     ),
     # ---- updates
@@ -360,14 +359,18 @@ GOLDEN: list[Any] = [
     ),
     pytest.param(
         lambda: Update().remove("a", "b[0]", attr("c")["d.e"]),
-        Compiled("REMOVE #n0, #n1[0], #n2.#n3", {"#n0": "a", "#n1": "b", "#n2": "c", "#n3": "d.e"},
-                 {}),
+        Compiled(
+            "REMOVE #n0, #n1[0], #n2.#n3", {"#n0": "a", "#n1": "b", "#n2": "c", "#n3": "d.e"}, {}
+        ),
         id="update-remove",
     ),
     pytest.param(
         lambda: Update().add("n", 1).add("tags", {"x"}),
-        Compiled("ADD #n0 :v0, #n1 :v1", {"#n0": "n", "#n1": "tags"},
-                 {":v0": N("1"), ":v1": {"SS": ["x"]}}),
+        Compiled(
+            "ADD #n0 :v0, #n1 :v1",
+            {"#n0": "n", "#n1": "tags"},
+            {":v0": N("1"), ":v1": {"SS": ["x"]}},
+        ),
         id="update-add",
     ),
     pytest.param(
@@ -441,7 +444,11 @@ def test_request_shares_one_placeholder_space() -> None:
         "ProjectionExpression": "#n2, #n3",
         "ExpressionAttributeNames": {"#n0": "pk", "#n1": "sk", "#n2": "status", "#n3": "title"},
         "ExpressionAttributeValues": {
-            ":v0": S("U#1"), ":v1": S("A"), ":v2": S("B"), ":v3": S("live"), ":v4": S("x"),
+            ":v0": S("U#1"),
+            ":v1": S("A"),
+            ":v2": S("B"),
+            ":v3": S("live"),
+            ":v4": S("x"),
         },
     }
 
@@ -560,14 +567,22 @@ REFUSED: list[Any] = [
     pytest.param(lambda: attr("a").between("é", "z"), id="between-swapped-utf8"),
     pytest.param(lambda: attr("a") == (attr("b") == 1), id="compare-with-condition"),
     pytest.param(lambda: attr("a") == attr("n") + 1, id="arithmetic-in-condition"),
-    pytest.param(lambda: (attr("a") == 1) & attr("b"),  # type: ignore[operator]
-                 id="and-with-a-path"),
-    pytest.param(lambda: (attr("a") == 1) | True,  # type: ignore[operator]
-                 id="or-with-bool"),
-    pytest.param(lambda: compile(attr("a")),  # type: ignore[arg-type]
-                 id="compile-a-path"),
-    pytest.param(lambda: compile_request(filter=attr("a")),  # type: ignore[arg-type]
-                 id="filter-is-a-path"),
+    pytest.param(
+        lambda: (attr("a") == 1) & attr("b"),  # type: ignore[operator]
+        id="and-with-a-path",
+    ),
+    pytest.param(
+        lambda: (attr("a") == 1) | True,  # type: ignore[operator]
+        id="or-with-bool",
+    ),
+    pytest.param(
+        lambda: compile(attr("a")),  # type: ignore[arg-type]
+        id="compile-a-path",
+    ),
+    pytest.param(
+        lambda: compile_request(filter=attr("a")),  # type: ignore[arg-type]
+        id="filter-is-a-path",
+    ),
     # updates
     pytest.param(lambda: compile(Update()), id="empty-update"),
     pytest.param(lambda: compile_request(update=Update()), id="empty-update-in-request"),
@@ -593,8 +608,10 @@ REFUSED: list[Any] = [
     pytest.param(lambda: Update().set("a", size("b")), id="set-to-size"),
     pytest.param(lambda: Update().set("a", attr("b") == 1), id="set-to-condition"),
     pytest.param(lambda: Update().merge("a"), id="merge-non-update"),  # type: ignore[arg-type]
-    pytest.param(lambda: compile_request(update=attr("a") == 1),  # type: ignore[arg-type]
-                 id="update-not-an-update"),
+    pytest.param(
+        lambda: compile_request(update=attr("a") == 1),  # type: ignore[arg-type]
+        id="update-not-an-update",
+    ),
     # projections
     pytest.param(lambda: projection(), id="empty-projection"),
     pytest.param(lambda: projection("a", "a.b"), id="projection-overlap"),
@@ -667,8 +684,9 @@ KEY_REFUSED: list[Any] = [
     pytest.param(lambda: (attr("pk") == "a") & attr("sk").between("b", "a"), id="between-swapped"),
     pytest.param(lambda: (attr("pk") == "a") & attr("sk").between(10, 9), id="between-swapped-n"),
     pytest.param(lambda: (attr("pk") == "a") & attr("sk").between(1, "a"), id="between-mixed"),
-    pytest.param(lambda: (attr("pk") == "a") & ((attr("sk") == "b") | (attr("sk") == "c")),
-                 id="nested-or"),
+    pytest.param(
+        lambda: (attr("pk") == "a") & ((attr("sk") == "b") | (attr("sk") == "c")), id="nested-or"
+    ),
 ]
 
 
@@ -827,8 +845,11 @@ def test_compiling_conditions_is_deterministic_and_placeholders_are_exact(
     first, second = compile(cond), compile(cond)
     assert first == second
     assert_placeholders_match(
-        {"ConditionExpression": first.expression,
-         "ExpressionAttributeNames": first.names, "ExpressionAttributeValues": first.values}
+        {
+            "ConditionExpression": first.expression,
+            "ExpressionAttributeNames": first.names,
+            "ExpressionAttributeValues": first.values,
+        }
     )
 
 

@@ -35,9 +35,7 @@ def _value(node: object, what: str) -> Value:
 def _check_conjunct(node: Condition) -> tuple[Path, bool]:
     """The attribute a conjunct constrains, and whether it is an equality."""
     if isinstance(node, Or | Not):
-        raise ExpressionError(
-            "key condition: OR and NOT are not allowed (use a filter for those)"
-        )
+        raise ExpressionError("key condition: OR and NOT are not allowed (use a filter for those)")
     if isinstance(node, Compare):
         if node.op not in _SORT_OPERATORS:
             raise ExpressionError(

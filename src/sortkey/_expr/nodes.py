@@ -121,8 +121,7 @@ class _Comparable:
             raise ExpressionError("is_in() needs at least one value")
         if len(values) == 1 and isinstance(values[0], list | tuple | set | frozenset):
             raise ExpressionError(
-                "is_in() takes the values as separate arguments: is_in(*values), "
-                "not is_in(values)"
+                "is_in() takes the values as separate arguments: is_in(*values), not is_in(values)"
             )
         if len(values) > MAX_IN_VALUES:
             raise ExpressionError(
@@ -287,8 +286,9 @@ class Size(_Comparable):
     path: Path
 
     def __bool__(self) -> bool:
-        raise TypeError(f"size() is not a condition; compare it, e.g. size(...) > 0 "
-                        f"({BOOLEAN_CONTEXT})")
+        raise TypeError(
+            f"size() is not a condition; compare it, e.g. size(...) > 0 ({BOOLEAN_CONTEXT})"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -457,8 +457,7 @@ def _check_ordered(what: str, operands: Sequence[Operand]) -> None:
     for node in operands:
         if isinstance(node, Value) and node.type not in ORDERED_TYPES:
             raise ExpressionError(
-                f"{what} orders numbers, strings or bytes; got a value of DynamoDB type "
-                f"{node.type}"
+                f"{what} orders numbers, strings or bytes; got a value of DynamoDB type {node.type}"
             )
 
 
