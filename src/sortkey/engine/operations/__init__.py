@@ -1,0 +1,1 @@
+"""DynamoDB operations of the embedded engine, one module per group (internal)."""

@@ -1,0 +1,132 @@
+"""BatchGetItem and BatchWriteItem.
+
+The engine never throttles, so ``UnprocessedKeys`` / ``UnprocessedItems`` are always empty. A
+batch write is validated as a whole before anything is written, then applied in one SQLite
+transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import validation
+from .capacity import Consumed, read_consumed, write_consumed
+from .catalog import Catalog
+from .common import refuse_legacy, return_capacity
+from .exprs import Expressions
+from .items import check_item, normalized_key
+from .schema import Item, TableSchema
+
+MAX_GET_KEYS = 100
+MAX_WRITES = 25
+
+
+def _request_items(params: dict[str, Any]) -> dict[str, Any]:
+    request = params.get("RequestItems")
+    if not isinstance(request, dict) or not request:
+        raise validation(
+            "1 validation error detected: Value null at 'requestItems' failed to satisfy "
+            "constraint: Member must not be null"
+            if request is None
+            else "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy "
+            "constraint: Member must have length greater than or equal to 1"
+        )
+    return request
+
+
+def batch_get_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
+    """BatchGetItem."""
+    request = _request_items(params)
+    capacity = return_capacity(params)
+    total = sum(len(spec.get("Keys") or []) for spec in request.values())
+    if total > MAX_GET_KEYS:
+        raise validation("Too many items requested for the BatchGetItem call")
+    plans: list[tuple[TableSchema, list[tuple[bytes, bytes]], Any, bool]] = []
+    for name, spec in request.items():
+        refuse_legacy(spec)
+        schema = catalog.table(name)
+        keys = spec.get("Keys") or []
+        if not keys:
+            raise validation(
+                "1 validation error detected: Value '[]' at 'requestItems.keys' failed to "
+                "satisfy constraint: Member must have length greater than or equal to 1"
+            )
+        storage_keys = [schema.storage_key(normalized_key(schema, key)) for key in keys]
+        if len(set(storage_keys)) != len(storage_keys):
+            raise validation("Provided list of item keys contains duplicates")
+        exprs = Expressions(spec)
+        projection = exprs.projection()
+        exprs.finish()
+        plans.append((schema, storage_keys, projection, bool(spec.get("ConsistentRead"))))
+    responses: dict[str, list[Item]] = {}
+    consumed_list = []
+    for schema, storage_keys, projection, consistent in plans:
+        found_items = responses.setdefault(schema.name, [])
+        consumed = Consumed(schema.name)
+        for key in storage_keys:
+            found = catalog.get(schema, key)
+            size = 0
+            if found is not None:
+                item, size = found
+                found_items.append(projection.apply(item) if projection is not None else item)
+            consumed.merge(read_consumed(schema.name, size, consistent))
+        consumed_list.append(consumed.wire(capacity) if capacity != "NONE" else None)
+    out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": {}}
+    if capacity != "NONE":
+        out["ConsumedCapacity"] = consumed_list
+    return out
+
+
+def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
+    """BatchWriteItem: puts and deletes, at most 25, no two on the same item."""
+    request = _request_items(params)
+    capacity = return_capacity(params)
+    total = sum(len(writes or []) for writes in request.values())
+    if total > MAX_WRITES:
+        raise validation("Too many items requested for the BatchWriteItem call")
+    plans: list[tuple[TableSchema, tuple[bytes, bytes], Item | None, int]] = []
+    for name, writes in request.items():
+        schema = catalog.table(name)
+        if not writes:
+            raise validation(
+                "1 validation error detected: Value '[]' at 'requestItems' failed to satisfy "
+                "constraint: Member must have length greater than or equal to 1"
+            )
+        seen: set[tuple[bytes, bytes]] = set()
+        for write in writes:
+            put = write.get("PutRequest")
+            delete = write.get("DeleteRequest")
+            if (put is None) == (delete is None):
+                raise validation(
+                    "Supplied AttributeValue has more than one datatypes set, must contain "
+                    "exactly one of the supported datatypes"
+                    if put is not None
+                    else "1 validation error detected: Value null at 'requestItems' failed to "
+                    "satisfy constraint: Member must not be null"
+                )
+            if put is not None:
+                item, size = check_item(schema, put.get("Item"))
+                key = schema.storage_key(item)
+                plans.append((schema, key, item, size))
+            else:
+                key = schema.storage_key(normalized_key(schema, delete.get("Key")))
+                plans.append((schema, key, None, 0))
+            if key in seen:
+                raise validation("Provided list of item keys contains duplicates")
+            seen.add(key)
+    consumed_by_table: dict[str, Consumed] = {}
+    with catalog.storage.transaction():
+        for schema, key, new, size in plans:
+            found = catalog.get(schema, key)
+            old, old_size = found if found is not None else (None, 0)
+            if new is not None or old is not None:
+                catalog.write(schema, key, old, new, size)
+            consumed = write_consumed(schema, old, new, old_size, size)
+            if schema.name in consumed_by_table:
+                consumed_by_table[schema.name].merge(consumed)
+            else:
+                consumed_by_table[schema.name] = consumed
+    out: dict[str, Any] = {"UnprocessedItems": {}}
+    if capacity != "NONE":
+        out["ConsumedCapacity"] = [c.wire(capacity) for c in consumed_by_table.values()]
+    return out

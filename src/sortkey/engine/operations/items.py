@@ -1,0 +1,227 @@
+"""Single-item operations: PutItem, GetItem, DeleteItem, UpdateItem.
+
+Checks run in DynamoDB Local's order: the table must exist, then the item/key is validated
+(size, attribute values, key attributes), then expressions, then the condition against the
+stored item. Each operation is one SQLite transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import values
+from ..errors import EngineError, validation
+from .capacity import Consumed, read_consumed, write_consumed
+from .catalog import Catalog
+from .common import enum, refuse_legacy, require, return_capacity, table_name
+from .exprs import Expressions
+from .schema import Item, TableSchema
+
+MAX_ITEM_SIZE = 400 * 1024
+
+
+def check_item(schema: TableSchema, item: Any) -> tuple[Item, int]:
+    """Validate a whole item for writing; returns it with normalised numbers, and its size."""
+    values.validate_item(item)
+    size = values.item_size(item)
+    if size > MAX_ITEM_SIZE:
+        raise validation("Item size has exceeded the maximum allowed size")
+    schema.check_item_keys(item)
+    return values.normalize_item_numbers(item), size
+
+
+def normalized_key(schema: TableSchema, key: Any) -> Item:
+    """Validate a ``Key`` parameter; returns it with normalised numbers."""
+    values.validate_item(key)
+    schema.check_key(key)
+    return values.normalize_item_numbers(key)
+
+
+def return_values(params: dict[str, Any], allowed: tuple[str, ...]) -> str:
+    """The ReturnValues parameter, refused with DynamoDB Local's message when not allowed."""
+    value = params.get("ReturnValues") or "NONE"
+    if value not in allowed:
+        raise validation("Return values set to invalid value")
+    return str(value)
+
+
+def on_failure(params: dict[str, Any]) -> str:
+    """ReturnValuesOnConditionCheckFailure: ``ALL_OLD`` or ``NONE``."""
+    value = enum(
+        params,
+        "ReturnValuesOnConditionCheckFailure",
+        "returnValuesOnConditionCheckFailure",
+        ("ALL_OLD", "NONE"),
+    )
+    return str(value or "NONE")
+
+
+def condition_failed(old: Item | None, mode: str) -> EngineError:
+    """ConditionalCheckFailedException, carrying the item when asked for."""
+    item = old if (mode == "ALL_OLD" and old is not None) else None
+    return EngineError(
+        "ConditionalCheckFailedException", "The conditional request failed", item=item
+    )
+
+
+def add_capacity(out: dict[str, Any], consumed: Consumed, mode: str) -> dict[str, Any]:
+    """Attach ConsumedCapacity to a response when asked for."""
+    if mode != "NONE":
+        out["ConsumedCapacity"] = consumed.wire(mode)
+    return out
+
+
+# ---------------------------------------------------------------------------- PutItem
+
+
+def put_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
+    """PutItem."""
+    refuse_legacy(params)
+    schema = catalog.table(table_name(params))
+    item, size = check_item(schema, require(params, "Item", "item"))
+    mode = return_values(params, ("NONE", "ALL_OLD"))
+    failure_mode = on_failure(params)
+    capacity = return_capacity(params)
+    exprs = Expressions(params)
+    condition = exprs.condition()
+    exprs.finish()
+    key = schema.storage_key(item)
+    storage = catalog.storage
+    if condition is None and mode == "NONE" and capacity == "NONE" and not schema.indexes:
+        # One statement: atomic on its own, no need for BEGIN/COMMIT.
+        storage.put(schema.id, key[0], key[1], size, _encode(item))
+        return {}
+    with storage.transaction():
+        found = catalog.get(schema, key)
+        old, old_size = found if found is not None else (None, 0)
+        if condition is not None and not condition.evaluate(old or {}):
+            raise condition_failed(old, failure_mode)
+        catalog.write(schema, key, old, item, size)
+    out: dict[str, Any] = {}
+    if mode == "ALL_OLD" and old is not None:
+        out["Attributes"] = old
+    return add_capacity(out, write_consumed(schema, old, item, old_size, size), capacity)
+
+
+def _encode(item: Item) -> str:
+    from ..storage import encode_item
+
+    return encode_item(item)
+
+
+# ---------------------------------------------------------------------------- GetItem
+
+
+def get_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
+    """GetItem."""
+    refuse_legacy(params)
+    schema = catalog.table(table_name(params))
+    key = normalized_key(schema, require(params, "Key", "key"))
+    capacity = return_capacity(params)
+    exprs = Expressions(params)
+    projection = exprs.projection()
+    exprs.finish()
+    found = catalog.get(schema, schema.storage_key(key))
+    out: dict[str, Any] = {}
+    size = 0
+    if found is not None:
+        item, size = found
+        out["Item"] = projection.apply(item) if projection is not None else item
+    consistent = bool(params.get("ConsistentRead"))
+    return add_capacity(out, read_consumed(schema.name, size, consistent), capacity)
+
+
+# ---------------------------------------------------------------------------- DeleteItem
+
+
+def delete_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
+    """DeleteItem."""
+    refuse_legacy(params)
+    schema = catalog.table(table_name(params))
+    key_item = normalized_key(schema, require(params, "Key", "key"))
+    mode = return_values(params, ("NONE", "ALL_OLD"))
+    failure_mode = on_failure(params)
+    capacity = return_capacity(params)
+    exprs = Expressions(params)
+    condition = exprs.condition()
+    exprs.finish()
+    key = schema.storage_key(key_item)
+    with catalog.storage.transaction():
+        found = catalog.get(schema, key)
+        old, old_size = found if found is not None else (None, 0)
+        if condition is not None and not condition.evaluate(old or {}):
+            raise condition_failed(old, failure_mode)
+        if old is not None:
+            catalog.write(schema, key, old, None)
+    out: dict[str, Any] = {}
+    if mode == "ALL_OLD" and old is not None:
+        out["Attributes"] = old
+    return add_capacity(out, write_consumed(schema, old, None, old_size, 0), capacity)
+
+
+# ---------------------------------------------------------------------------- UpdateItem
+
+_UPDATE_RETURN = ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
+
+
+def update_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
+    """UpdateItem: applies the UpdateExpression to the stored item (or a new one)."""
+    refuse_legacy(params)
+    schema = catalog.table(table_name(params))
+    key_item = normalized_key(schema, require(params, "Key", "key"))
+    mode = return_values(params, _UPDATE_RETURN)
+    failure_mode = on_failure(params)
+    capacity = return_capacity(params)
+    exprs = Expressions(params)
+    update = exprs.update()
+    condition = exprs.condition()
+    exprs.finish()
+    if update is not None:
+        for name in schema.key_names:
+            if name in update.top_level_names:
+                raise validation(
+                    "One or more parameter values were invalid: Cannot update attribute "
+                    f"{name}. This attribute is part of the key"
+                )
+    key = schema.storage_key(key_item)
+    with catalog.storage.transaction():
+        found = catalog.get(schema, key)
+        old, old_size = found if found is not None else (None, 0)
+        if condition is not None and not condition.evaluate(old or {}):
+            raise condition_failed(old, failure_mode)
+        base = dict(old) if old is not None else dict(key_item)
+        new = update.apply(base) if update is not None else base
+        new, new_size = check_updated(schema, new)
+        catalog.write(schema, key, old, new, new_size)
+    out: dict[str, Any] = {}
+    attributes = update_return(mode, old, new, update)
+    if attributes:
+        out["Attributes"] = attributes
+    return add_capacity(out, write_consumed(schema, old, new, old_size, new_size), capacity)
+
+
+def check_updated(schema: TableSchema, item: Item) -> tuple[Item, int]:
+    """Checks of the item an update produced (size, index key types)."""
+    size = values.item_size(item)
+    if size > MAX_ITEM_SIZE:
+        raise validation("Item size to update has exceeded the maximum allowed size")
+    schema.check_item_keys(item)
+    return item, size
+
+
+def update_return(mode: str, old: Item | None, new: Item, update: Any) -> Item | None:
+    """The Attributes of an UpdateItem response for a ReturnValues mode."""
+    if mode == "NONE":
+        return None
+    if mode == "ALL_OLD":
+        return old
+    if mode == "ALL_NEW":
+        return new
+    if update is None:
+        return None
+    from ..expressions import project_paths
+
+    source = old if mode == "UPDATED_OLD" else new
+    if source is None:
+        return None
+    return project_paths(source, update.updated_paths) or None

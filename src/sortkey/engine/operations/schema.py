@@ -1,0 +1,248 @@
+"""A table's definition as the engine uses it: key attributes, indexes, TTL, billing.
+
+Stored in the catalog as JSON (:meth:`TableSchema.to_json`), kept in memory between calls.
+Also computes the storage keys of an item for the table and for each index.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import EngineError, validation
+from ..keys import encode_composite, encode_value, partition_hash, partition_key
+
+AV = dict[str, Any]
+Item = dict[str, AV]
+
+ACCOUNT_ARN = "arn:aws:dynamodb:ddblocal:000000000000:table/"
+
+
+def not_found() -> EngineError:
+    """DynamoDB Local's answer for an unknown table."""
+    return EngineError("ResourceNotFoundException", "Cannot do operations on a non-existent table")
+
+
+@dataclass
+class IndexSchema:
+    """One secondary index."""
+
+    name: str
+    local: bool
+    number: int
+    hash_attrs: list[str]
+    range_attrs: list[str]
+    projection: dict[str, Any]
+    throughput: dict[str, Any] | None = None
+
+    @property
+    def key_schema(self) -> list[dict[str, str]]:
+        """The index's KeySchema in wire format."""
+        return [{"AttributeName": a, "KeyType": "HASH"} for a in self.hash_attrs] + [
+            {"AttributeName": a, "KeyType": "RANGE"} for a in self.range_attrs
+        ]
+
+    @property
+    def key_names(self) -> list[str]:
+        """Every key attribute of the index."""
+        return self.hash_attrs + self.range_attrs
+
+    @property
+    def projection_type(self) -> str:
+        """``ALL``, ``KEYS_ONLY`` or ``INCLUDE``."""
+        kind: str = self.projection["ProjectionType"]
+        return kind
+
+
+@dataclass
+class TableSchema:
+    """One table: its keys, attribute types, indexes and settings."""
+
+    id: int
+    name: str
+    hash_key: str
+    range_key: str | None
+    attribute_types: dict[str, str]
+    attribute_definitions: list[dict[str, str]]
+    created: float
+    billing_mode: str = "PAY_PER_REQUEST"
+    throughput: dict[str, Any] | None = None
+    indexes: dict[str, IndexSchema] = field(default_factory=dict)
+    ttl_attribute: str | None = None
+    deletion_protection: bool = False
+    stream: dict[str, Any] | None = None
+    next_index_number: int = 1
+
+    # ------------------------------------------------------------ serialisation
+
+    def to_json(self) -> str:
+        """The catalog form."""
+        data = {
+            "name": self.name,
+            "hash_key": self.hash_key,
+            "range_key": self.range_key,
+            "attribute_definitions": self.attribute_definitions,
+            "created": self.created,
+            "billing_mode": self.billing_mode,
+            "throughput": self.throughput,
+            "indexes": [
+                {
+                    "name": ix.name,
+                    "local": ix.local,
+                    "number": ix.number,
+                    "hash_attrs": ix.hash_attrs,
+                    "range_attrs": ix.range_attrs,
+                    "projection": ix.projection,
+                    "throughput": ix.throughput,
+                }
+                for ix in self.indexes.values()
+            ],
+            "ttl_attribute": self.ttl_attribute,
+            "deletion_protection": self.deletion_protection,
+            "stream": self.stream,
+            "next_index_number": self.next_index_number,
+        }
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, table_id: int, text: str) -> TableSchema:
+        """Rebuild from the catalog form."""
+        data = json.loads(text)
+        defs = data["attribute_definitions"]
+        schema = cls(
+            id=table_id,
+            name=data["name"],
+            hash_key=data["hash_key"],
+            range_key=data["range_key"],
+            attribute_types={d["AttributeName"]: d["AttributeType"] for d in defs},
+            attribute_definitions=defs,
+            created=data["created"],
+            billing_mode=data["billing_mode"],
+            throughput=data["throughput"],
+            ttl_attribute=data["ttl_attribute"],
+            deletion_protection=data["deletion_protection"],
+            stream=data["stream"],
+            next_index_number=data["next_index_number"],
+        )
+        for ix in data["indexes"]:
+            schema.indexes[ix["name"]] = IndexSchema(**ix)
+        return schema
+
+    # ------------------------------------------------------------ keys
+
+    @property
+    def key_names(self) -> list[str]:
+        """The table's key attributes, hash first."""
+        return [self.hash_key] if self.range_key is None else [self.hash_key, self.range_key]
+
+    def storage_key(self, item: Item) -> tuple[bytes, bytes]:
+        """``(hk, rk)`` of an item whose key attributes were validated."""
+        hk = partition_key([item[self.hash_key]])
+        rk = b"" if self.range_key is None else encode_value(item[self.range_key])
+        return hk, rk
+
+    def key_of(self, item: Item) -> Item:
+        """Only the table key attributes of an item."""
+        return {name: item[name] for name in self.key_names}
+
+    def index_key(
+        self, index: IndexSchema, item: Item, table_key: tuple[bytes, bytes]
+    ) -> tuple[bytes, bytes, bytes, bytes, bytes] | None:
+        """The entry key ``(hk, rk, th, thk, trk)`` of ``item`` in ``index``, or None (sparse).
+
+        An item belongs to an index only when it has every index key attribute with the
+        attribute's declared type. Entries are ordered as DynamoDB Local orders them: a global
+        index by its partition key's value (not a hash), a local one like the table; equal index
+        keys by the hash of the table key (``th``).
+        """
+        values = []
+        for name in index.key_names:
+            av = item.get(name)
+            if av is None or self.attribute_types[name] not in av:
+                return None
+            values.append(av)
+        n = len(index.hash_attrs)
+        hk = table_key[0] if index.local else encode_composite(values[:n])
+        rk = encode_composite(values[n:]) if len(values) > n else b""
+        th = partition_hash([item[name] for name in self.key_names])
+        return hk, rk, th, table_key[0], table_key[1]
+
+    def index_partition(self, index: IndexSchema, hash_values: list[AV]) -> bytes:
+        """The stored ``hk`` of an index partition (for Query)."""
+        if index.local:
+            return partition_key(hash_values)
+        return encode_composite(hash_values)
+
+    def check_item_keys(self, item: Item) -> None:
+        """DynamoDB Local's checks of a written item's key and index-key attributes."""
+        for name in self.key_names:
+            if name not in item:
+                raise validation("One of the required keys was not given a value")
+        for name in self.key_names:
+            check_key_value(name, self.attribute_types[name], item[name])
+        for index in self.indexes.values():
+            for name in index.key_names:
+                av = item.get(name)
+                if av is None:
+                    continue
+                expected = self.attribute_types[name]
+                if expected not in av:
+                    raise validation(
+                        "One or more parameter values were invalid: Type mismatch for Index Key"
+                    )
+                if not _non_empty(av[expected]):
+                    raise validation(
+                        "One or more parameter values are not valid. A value specified for a "
+                        "secondary index key is not supported. The AttributeValue for a key "
+                        "attribute cannot contain an empty string value. "
+                        f"IndexName: {index.name}, IndexKey: {name}"
+                    )
+        check_key_sizes(self, item)
+
+    def check_key(self, key: Any) -> None:
+        """Checks of a ``Key`` parameter (GetItem, DeleteItem, UpdateItem, ...)."""
+        if not isinstance(key, dict) or len(key) != len(self.key_names):
+            raise validation("The number of conditions on the keys is invalid")
+        for name in self.key_names:
+            if name not in key:
+                raise validation("The number of conditions on the keys is invalid")
+        for name in self.key_names:
+            check_key_value(name, self.attribute_types[name], key[name])
+        check_key_sizes(self, key)
+
+
+def _non_empty(value: Any) -> bool:
+    return len(value) > 0
+
+
+def check_key_value(name: str, expected: str, av: Any) -> None:
+    """One key attribute: right type, not empty."""
+    if not isinstance(av, dict) or expected not in av or len(av) != 1:
+        raise validation("One or more parameter values were invalid: Type mismatch for key")
+    if not _non_empty(av[expected]):
+        raise validation(
+            "One or more parameter values are not valid. The AttributeValue for a key attribute "
+            f"cannot contain an empty string value. Key: {name}"
+        )
+
+
+def _key_size(av: AV) -> int:
+    if "S" in av:
+        text: str = av["S"]
+        return len(text) if text.isascii() else len(text.encode("utf-8"))
+    if "B" in av:
+        return len(av["B"])
+    return 0  # numbers are at most 21 bytes, far under both limits
+
+
+def check_key_sizes(schema: TableSchema, item: Item) -> None:
+    """Partition key at most 2048 bytes, sort key at most 1024."""
+    too_big = _key_size(item[schema.hash_key]) > 2048 or (
+        schema.range_key is not None and _key_size(item[schema.range_key]) > 1024
+    )
+    if too_big:
+        raise validation(
+            "Hash primary key values must be under 2048 bytes, and range primary key values "
+            "must be under 1024 bytes"
+        )

@@ -1,0 +1,89 @@
+"""Storage: item encoding round trips, ranges, atomic transactions, durability across reopen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sortkey.engine.storage import RangeBounds, Storage, decode_item, encode_item, prefix_successor
+
+scalars = (
+    st.builds(lambda s: {"S": s}, st.text())
+    | st.builds(lambda b: {"B": b}, st.binary())
+    | st.builds(lambda n: {"N": str(n)}, st.integers())
+    | st.just({"NULL": True})
+    | st.builds(lambda v: {"BOOL": v}, st.booleans())
+    | st.builds(lambda v: {"BS": v}, st.lists(st.binary(), min_size=1, unique=True))
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.builds(lambda v: {"L": v}, st.lists(inner, max_size=3))
+        | st.builds(lambda v: {"M": v}, st.dictionaries(st.text(), inner, max_size=3))
+    ),
+    max_leaves=8,
+)
+
+
+@given(st.dictionaries(st.text(min_size=1), values, max_size=5))
+def test_item_encoding_round_trips(item: dict[str, dict[str, object]]) -> None:
+    assert decode_item(encode_item(item)) == item
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        pytest.param(b"ab", b"ac", id="simple"),
+        pytest.param(b"a\xff", b"b", id="carry"),
+        pytest.param(b"\xff\xff", None, id="no-upper-bound"),
+    ],
+)
+def test_prefix_successor(prefix: bytes, expected: bytes | None) -> None:
+    assert prefix_successor(prefix) == expected
+
+
+def _fill(storage: Storage) -> int:
+    table = storage.insert_table("t", "{}")
+    for rk in (b"a", b"b", b"c", b"d"):
+        storage.put(table, b"h", rk, 1, encode_item({"k": {"B": rk}}))
+    return table
+
+
+def test_query_ranges_and_direction() -> None:
+    storage = Storage(":memory:")
+    table = _fill(storage)
+
+    def keys(bounds: RangeBounds, forward: bool = True, after: bytes | None = None) -> list[bytes]:
+        return [r[1] for r in storage.query(table, b"h", bounds, forward=forward, after=after)]
+
+    assert keys(RangeBounds()) == [b"a", b"b", b"c", b"d"]
+    assert keys(RangeBounds(b"b", b"c")) == [b"b", b"c"]
+    assert keys(RangeBounds(b"b", low_inclusive=False)) == [b"c", b"d"]
+    assert keys(RangeBounds(high=b"c", high_inclusive=False), forward=False) == [b"b", b"a"]
+    assert keys(RangeBounds(), after=b"b") == [b"c", b"d"]
+    assert keys(RangeBounds(), forward=False, after=b"c") == [b"b", b"a"]
+
+
+def test_failed_transaction_leaves_nothing_behind() -> None:
+    storage = Storage(":memory:")
+    table = storage.insert_table("t", "{}")
+    with pytest.raises(RuntimeError), storage.transaction():
+        storage.put(table, b"h", b"", 1, "{}")
+        raise RuntimeError("boom")
+    assert storage.get(table, b"h", b"") is None
+
+
+def test_file_database_keeps_items_after_reopen(tmp_path: Path) -> None:
+    path = str(tmp_path / "db.sqlite")
+    storage = Storage(path)
+    table = storage.insert_table("t", "{}")
+    with storage.transaction():
+        storage.put(table, b"h", b"", 3, '{"a":{"S":"x"}}')
+    storage.close()
+    reopened = Storage(path)
+    assert reopened.get(table, b"h", b"") == ('{"a":{"S":"x"}}', 3)
+    assert reopened.load_tables() == [(table, "t", "{}")]
+    reopened.close()
