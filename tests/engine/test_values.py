@@ -1,0 +1,304 @@
+"""sortkey.engine.values: numbers, validation, ordering, equality, sizes, arithmetic.
+
+Expected texts and messages were observed on DynamoDB Local (2026-05-28 build).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sortkey.engine.errors import EngineError
+from sortkey.engine.values import (
+    MSG_NOT_A_NUMBER,
+    MSG_OVERFLOW,
+    MSG_PRECISION,
+    MSG_UNDERFLOW,
+    add_numbers,
+    attribute_value_size,
+    compare,
+    equal,
+    item_size,
+    normalize_item_numbers,
+    normalize_number,
+    number_size,
+    subtract_numbers,
+    validate_attribute_value,
+    validate_item,
+)
+
+TINY = "0." + "0" * 129 + "1"  # 1E-130 in plain text
+MAX = "9.9999999999999999999999999999999999999E+125"
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        pytest.param("1E+2", "100", id="exponent"),
+        pytest.param("-0", "0", id="negative-zero"),
+        pytest.param("1.50", "1.5", id="trailing-zero"),
+        pytest.param("0.00", "0", id="zero-with-scale"),
+        pytest.param("00012", "12", id="leading-zeros"),
+        pytest.param("-00.0100", "-0.01", id="signed-fraction"),
+        pytest.param("+5", "5", id="plus-sign"),
+        pytest.param(".5", "0.5", id="no-integer-part"),
+        pytest.param("5.", "5", id="no-fraction-digits"),
+        pytest.param("1.23E-7", "0.000000123", id="small-exponent"),
+        pytest.param("1e-130", TINY, id="smallest"),
+        pytest.param("0E-200", "0", id="zero-any-exponent"),
+        pytest.param(MAX, "9" * 38 + "0" * 88, id="largest"),
+        pytest.param("1." + "0" * 50, "1", id="trailing-zeros-not-significant"),
+        pytest.param("\u0661", "1", id="unicode-digit-like-java"),
+    ],
+)
+def test_normalize_number(text: str, canonical: str) -> None:
+    assert normalize_number(text) == canonical
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("1e-131", MSG_UNDERFLOW, id="underflow"),
+        pytest.param("1E+126", MSG_OVERFLOW, id="overflow"),
+        pytest.param("-1E+126", MSG_OVERFLOW, id="negative-overflow"),
+        pytest.param("1" * 39, MSG_PRECISION, id="39-digits"),
+        pytest.param(
+            "1.23456789012345678901234567890123456789E+200", MSG_PRECISION, id="prec-wins"
+        ),
+        pytest.param(" 5", MSG_NOT_A_NUMBER, id="leading-space"),
+        pytest.param("5 ", MSG_NOT_A_NUMBER, id="trailing-space"),
+        pytest.param("NaN", MSG_NOT_A_NUMBER, id="nan"),
+        pytest.param("Infinity", MSG_NOT_A_NUMBER, id="infinity"),
+        pytest.param("0x10", MSG_NOT_A_NUMBER, id="hex"),
+        pytest.param("1e", MSG_NOT_A_NUMBER, id="bare-exponent"),
+        pytest.param("", MSG_NOT_A_NUMBER, id="empty"),
+        pytest.param(".", MSG_NOT_A_NUMBER, id="dot"),
+        pytest.param("1_000", MSG_NOT_A_NUMBER, id="underscore"),
+        pytest.param("1e9999999999", MSG_NOT_A_NUMBER, id="exponent-beyond-int"),
+    ],
+)
+def test_normalize_number_refuses(text: str, message: str) -> None:
+    with pytest.raises(EngineError) as info:
+        normalize_number(text)
+    assert (info.value.code, info.value.message) == ("ValidationException", message)
+
+
+numbers = st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(
+    lambda d: d == 0 or -130 <= d.adjusted() <= 125
+)
+
+
+@given(numbers)
+def test_normalize_is_idempotent_and_preserves_value(value: Decimal) -> None:
+    text = str(value)
+    try:
+        canonical = normalize_number(text)
+    except EngineError as exc:
+        assert exc.message == MSG_PRECISION
+        return
+    assert Decimal(canonical) == value
+    assert normalize_number(canonical) == canonical
+    assert "E" not in canonical and "e" not in canonical
+    assert canonical == "0" or not canonical.rstrip("0").endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("a", "op", "b", "result"),
+    [
+        pytest.param("1.25", "+", "0.25", "1.50", id="keeps-scale"),
+        pytest.param("100", "+", "0.50", "100.50", id="operand-scale"),
+        pytest.param("1E+2", "+", "1", "101", id="exponent-operand"),
+        pytest.param("1.5", "-", "0.5", "1.0", id="subtract"),
+        pytest.param("1", "-", "1", "0", id="zero"),
+        pytest.param("9" * 38, "+", "1", "1" + "0" * 38, id="carry-to-39-digits-ok"),
+    ],
+)
+def test_arithmetic(a: str, op: str, b: str, result: str) -> None:
+    compute = add_numbers if op == "+" else subtract_numbers
+    assert compute(a, b) == result
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "message"),
+    [
+        pytest.param("1E+30", "1E-30", MSG_PRECISION, id="precision"),
+        pytest.param("1", "1E-40", MSG_PRECISION, id="precision-small"),
+        pytest.param("9E+125", "9E+125", MSG_OVERFLOW, id="overflow"),
+        pytest.param(MAX, "1E+125", MSG_PRECISION, id="precision-before-overflow"),
+    ],
+)
+def test_arithmetic_limits(a: str, b: str, message: str) -> None:
+    with pytest.raises(EngineError, match=message):
+        add_numbers(a, b)
+
+
+@pytest.mark.parametrize(
+    ("av", "message"),
+    [
+        pytest.param(
+            {},
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
+            id="empty",
+        ),
+        pytest.param(
+            {"S": "a", "N": "1"},
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one "
+            "of the supported datatypes",
+            id="two-types",
+        ),
+        pytest.param(
+            {"SS": []},
+            "One or more parameter values were invalid: An string set  may not be empty",
+            id="empty-ss",
+        ),
+        pytest.param(
+            {"NS": []},
+            "One or more parameter values were invalid: An number set  may not be empty",
+            id="empty-ns",
+        ),
+        pytest.param(
+            {"BS": []},
+            "One or more parameter values were invalid: Binary sets should not be empty",
+            id="empty-bs",
+        ),
+        pytest.param(
+            {"SS": ["b", "a", "b", "c"]},
+            "One or more parameter values were invalid: Input collection [b, a, b, c] contains "
+            "duplicates",
+            id="dup-ss",
+        ),
+        pytest.param({"NS": ["1", "1.0"]}, "Input collection contains duplicates", id="dup-ns"),
+        pytest.param(
+            {"NS": ["1", "1", "1E+126"]}, "Input collection contains duplicates", id="dup-first"
+        ),
+        pytest.param(
+            {"BS": [b"a", b"a"]},
+            "One or more parameter values were invalid: Input collection of type BS contains "
+            "duplicates.",
+            id="dup-bs",
+        ),
+        pytest.param({"NS": ["x"]}, MSG_NOT_A_NUMBER, id="ns-not-number"),
+        pytest.param({"NS": ["1E+126"]}, MSG_OVERFLOW, id="ns-overflow"),
+        pytest.param(
+            {"NULL": False},
+            "One or more parameter values were invalid: Null attribute value types must have the "
+            "value of true",
+            id="null-false",
+        ),
+        pytest.param(
+            {"L": [{"S": "a"}, {}]},
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
+            id="nested-list",
+        ),
+        pytest.param({"M": {"": {"S": "a"}}}, "Empty attribute name", id="empty-map-key"),
+        pytest.param(
+            {"M": {"x": {"SS": ["a", "a"]}}},
+            "One or more parameter values were invalid: Input collection [a, a] contains "
+            "duplicates",
+            id="nested-dup",
+        ),
+    ],
+)
+def test_validate_attribute_value_refuses(av: dict[str, object], message: str) -> None:
+    with pytest.raises(EngineError) as info:
+        validate_attribute_value(av)
+    assert info.value.code == "ValidationException"
+    assert info.value.message == message
+
+
+@pytest.mark.parametrize(
+    "av",
+    [
+        pytest.param({"S": ""}, id="empty-string"),
+        pytest.param({"B": b""}, id="empty-binary"),
+        pytest.param({"SS": [""]}, id="set-of-empty-string"),
+        pytest.param({"L": []}, id="empty-list"),
+        pytest.param({"M": {}}, id="empty-map"),
+        pytest.param({"BOOL": False}, id="bool"),
+        pytest.param({"NULL": True}, id="null"),
+        pytest.param({"L": [{"M": {"a": {"NS": ["1", "2"]}}}]}, id="nested"),
+    ],
+)
+def test_validate_attribute_value_accepts(av: dict[str, object]) -> None:
+    validate_attribute_value(av)
+
+
+def test_validate_item_refuses_empty_name() -> None:
+    with pytest.raises(EngineError, match="Empty attribute name"):
+        validate_item({"": {"S": "x"}})
+
+
+def test_normalize_item_numbers_top_level_only() -> None:
+    item = {"n": {"N": "1.50"}, "s": {"NS": ["2E+1"]}, "l": {"L": [{"N": "1.50"}]}}
+    assert normalize_item_numbers(item) == {
+        "n": {"N": "1.5"},
+        "s": {"NS": ["20"]},
+        "l": {"L": [{"N": "1.50"}]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        pytest.param({"N": "10"}, {"N": "9"}, 1, id="numeric-not-textual"),
+        pytest.param({"N": "-1"}, {"N": "0.5"}, -1, id="negative"),
+        pytest.param({"N": "1.0"}, {"N": "1"}, 0, id="scale-ignored"),
+        pytest.param({"S": "a"}, {"S": "b"}, -1, id="string"),
+        pytest.param({"S": "\uffff"}, {"S": "\U00010000"}, -1, id="utf8-not-utf16"),
+        pytest.param({"B": b"\x01"}, {"B": b"\xff"}, -1, id="unsigned-bytes"),
+        pytest.param({"S": "1"}, {"N": "1"}, None, id="different-types"),
+        pytest.param({"L": []}, {"L": []}, None, id="unordered-type"),
+    ],
+)
+def test_compare(a: dict[str, object], b: dict[str, object], expected: int | None) -> None:
+    assert compare(a, b) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        pytest.param({"N": "5"}, {"N": "5.0"}, True, id="numbers-numeric"),
+        pytest.param({"SS": ["a", "b"]}, {"SS": ["b", "a"]}, True, id="sets-unordered"),
+        pytest.param({"NS": ["1", "2"]}, {"NS": ["2.0", "1"]}, True, id="number-sets"),
+        pytest.param({"L": [{"N": "1"}]}, {"L": [{"N": "1.0"}]}, True, id="lists"),
+        pytest.param(
+            {"L": [{"N": "1"}, {"N": "2"}]}, {"L": [{"N": "2"}, {"N": "1"}]}, False, id="list-order"
+        ),
+        pytest.param({"M": {"k": {"N": "1"}}}, {"M": {"k": {"N": "1.0"}}}, True, id="maps"),
+        pytest.param({"S": "1"}, {"N": "1"}, False, id="types"),
+        pytest.param({"BOOL": True}, {"BOOL": True}, True, id="bool"),
+    ],
+)
+def test_equal(a: dict[str, object], b: dict[str, object], expected: bool) -> None:
+    assert equal(a, b) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        pytest.param("0", 1, id="zero"),
+        pytest.param("1", 2, id="one-digit"),
+        pytest.param("100", 2, id="trailing-zeros-trimmed"),
+        pytest.param("123", 3, id="three-digits"),
+        pytest.param("1234", 3, id="four-digits"),
+        pytest.param("12.5", 3, id="fraction"),
+        pytest.param("9" * 38, 20, id="38-digits"),
+    ],
+)
+def test_number_size(text: str, size: int) -> None:
+    assert number_size(text) == size
+
+
+def test_sizes_follow_documented_rules() -> None:
+    assert attribute_value_size({"S": "é"}) == 2  # UTF-8 bytes
+    assert attribute_value_size({"B": b"abc"}) == 3
+    assert attribute_value_size({"BOOL": True}) == 1
+    assert attribute_value_size({"NULL": True}) == 1
+    assert attribute_value_size({"L": []}) == 3
+    assert attribute_value_size({"L": [{"S": "ab"}]}) == 3 + 1 + 2
+    assert attribute_value_size({"M": {"k": {"S": "ab"}}}) == 3 + 1 + 1 + 2
+    assert attribute_value_size({"SS": ["a", "bc"]}) == 3
+    assert item_size({"pk": {"S": "abc"}, "n": {"N": "1"}}) == 2 + 3 + 1 + 2
