@@ -887,3 +887,92 @@ def test_docstring_examples_run(module: Any) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# --------------------------------------------------------------------------- key schema given
+
+PK, SK = ["org", "region"], ["status", "at"]
+
+
+def eq(name: str) -> Condition:
+    return attr(name) == "v"
+
+
+SCHEMA_OK: list[Any] = [
+    pytest.param(lambda: eq("pk"), "pk", None, id="single-partition"),
+    pytest.param(lambda: eq("pk") & (attr("sk") > "a"), "pk", "sk", id="single-with-sort"),
+    pytest.param(lambda: eq("org") & eq("region"), PK, SK, id="multi-partition-only"),
+    pytest.param(lambda: eq("region") & eq("org") & eq("status"), PK, SK, id="any-order"),
+    pytest.param(
+        lambda: eq("org") & eq("region") & attr("status").begins_with("o"),
+        PK,
+        SK,
+        id="range-on-first-sort",
+    ),
+    pytest.param(
+        lambda: eq("org") & eq("region") & eq("status") & attr("at").between("1", "2"),
+        PK,
+        SK,
+        id="range-on-last-sort",
+    ),
+]
+
+
+@pytest.mark.parametrize(("build", "partition", "sort"), SCHEMA_OK)
+def test_key_condition_with_schema(
+    build: Callable[[], Condition], partition: Any, sort: Any
+) -> None:
+    check_key_condition(build(), partition_key=partition, sort_key=sort)
+    params = compile_request(key_condition=build(), partition_key=partition, sort_key=sort)
+    assert "KeyConditionExpression" in params
+
+
+SCHEMA_REFUSED: list[Any] = [
+    pytest.param(
+        lambda: eq("sk"),
+        "pk",
+        "sk",
+        "needs an equality on partition key 'pk'",
+        id="missing-partition",
+    ),
+    pytest.param(lambda: attr("pk") > "a", "pk", None, "takes only =", id="partition-range"),
+    pytest.param(
+        lambda: eq("pk") & eq("x"), "pk", "sk", "not a key attribute", id="other-attribute"
+    ),
+    pytest.param(lambda: eq("org"), PK, SK, "'region'", id="half-a-multi-partition"),
+    pytest.param(
+        lambda: eq("org") & eq("region") & eq("at"), PK, SK, "left to right", id="sort-gap"
+    ),
+    pytest.param(
+        lambda: eq("org") & eq("region") & (attr("status") > "a") & eq("at"),
+        PK,
+        SK,
+        "'status' needs =",
+        id="range-before-last",
+    ),
+    pytest.param(lambda: eq("pk") & (attr("pk") == "w"), "pk", None, "twice", id="twice"),
+    pytest.param(lambda: eq("pk") | eq("pk"), "pk", None, "OR", id="or"),
+    pytest.param(
+        lambda: eq("pk"),
+        ["a", "b", "c", "d", "e"],
+        None,
+        "one to four",
+        id="five-partition-attributes",
+    ),
+]
+
+
+@pytest.mark.parametrize(("build", "partition", "sort", "message"), SCHEMA_REFUSED)
+def test_key_condition_with_schema_refused(
+    build: Callable[[], Condition], partition: Any, sort: Any, message: str
+) -> None:
+    with pytest.raises(ExpressionError, match=re.escape(message)):
+        check_key_condition(build(), partition_key=partition, sort_key=sort)
+
+
+def test_three_part_key_condition_needs_the_schema() -> None:
+    cond = eq("org") & eq("region") & eq("status")
+    with pytest.raises(ExpressionError):
+        check_key_condition(cond)
+    with pytest.raises(ExpressionError, match="partition_key"):
+        check_key_condition(cond, sort_key=SK)

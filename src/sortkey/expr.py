@@ -204,15 +204,21 @@ def compile_request(
     projection: Projection | Sequence[PathLike] | None = None,
     update: Update | None = None,
     condition: Condition | None = None,
+    partition_key: str | Sequence[str] | None = None,
+    sort_key: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Compile a request's expressions into botocore parameters, sharing one placeholder space.
 
     Args:
-        key_condition: the Query key condition (checked by :func:`check_key_condition`).
+        key_condition: the Query key condition (checked by :func:`check_key_condition`, with
+            ``partition_key`` and ``sort_key`` when given).
         filter: a Query/Scan filter.
         projection: a :func:`projection`, or a list of paths.
         update: an :class:`Update` (UpdateItem).
         condition: the condition of a write.
+        partition_key: the queried table's or index's partition key attribute name(s), to
+            check the key condition exactly (needed for multi-attribute GSI keys).
+        sort_key: its sort key attribute name(s), likewise.
 
     Returns:
         The present ones of ``KeyConditionExpression``, ``FilterExpression``,
@@ -235,15 +241,32 @@ def compile_request(
         projection=projection,
         update=update,
         condition_=condition,
+        partition_key=partition_key,
+        sort_key=sort_key,
     )
 
 
-def check_key_condition(condition: object) -> None:
+def check_key_condition(
+    condition: object,
+    *,
+    partition_key: str | Sequence[str] | None = None,
+    sort_key: str | Sequence[str] | None = None,
+) -> None:
     """Raise :class:`~sortkey.errors.ExpressionError` unless ``condition`` suits a Query.
 
     A key condition is an equality on the partition key and at most one condition on the sort
     key (``=``, ``<``, ``<=``, ``>``, ``>=``, ``between``, ``begins_with``) joined with ``&``;
     no ``|``, ``~``, ``is_in``, ``!=`` or other functions.
+
+    Without ``partition_key``, any one attribute may be the partition key. With the key schema
+    the check is exact, and multi-attribute keys (GSIs with up to four partition and four sort
+    attributes) are understood: ``=`` on every partition attribute, and conditions on a leading
+    run of the sort attributes with ``=`` on all but the last.
+
+    Args:
+        condition: the key condition.
+        partition_key: the partition key attribute name, or names for a multi-attribute key.
+        sort_key: the sort key attribute name(s), if any.
 
     Example:
         >>> from sortkey.expr import attr, check_key_condition
@@ -253,5 +276,7 @@ def check_key_condition(condition: object) -> None:
         ...
         sortkey.errors.ExpressionError: key condition: OR and NOT are not allowed (use a filter \
 for those)
+        >>> by_org = (attr("org") == "o1") & (attr("region") == "eu") & (attr("status") == "open")
+        >>> check_key_condition(by_org, partition_key=["org", "region"], sort_key=["status", "at"])
     """
-    _check_key_condition(condition)
+    _check_key_condition(condition, partition_key=partition_key, sort_key=sort_key)

@@ -605,3 +605,92 @@ def test_projection_overlap_is_refused_by_both(backend: Backend, table_name: str
                 "ExpressionAttributeNames": {"#m": "m", "#a": "a"},
             },
         )
+
+
+# --------------------------------------------------------------------------- multi-attribute keys
+
+MULTI_PK, MULTI_SK = ["org", "region"], ["status", "at"]
+
+
+@pytest.fixture
+def multi_key_table(backend: Backend, make_table: Callable[..., str]) -> str:
+    """A table with a GSI ``byOrg`` keyed on (org, region) / (status, at)."""
+    keys = [("org", "HASH"), ("region", "HASH"), ("status", "RANGE"), ("at", "RANGE")]
+    table = make_table(
+        pk=("pk", "S"),
+        sk=None,
+        attribute_types=dict.fromkeys(("org", "region", "status", "at"), "S"),
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byOrg",
+                "KeySchema": [{"AttributeName": a, "KeyType": t} for a, t in keys],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    rows = [
+        ("o", "eu", "open", "1"),
+        ("o", "eu", "open", "2"),
+        ("o", "eu", "closed", "1"),
+        ("o", "us", "open", "1"),
+    ]
+    for i, (org, region, status, at) in enumerate(rows):
+        item = {"pk": str(i), "org": org, "region": region, "status": status, "at": at}
+        put(backend, table, item)
+    return table
+
+
+def o_eu() -> Condition:
+    return (attr("org") == "o") & (attr("region") == "eu")
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        pytest.param(o_eu, ["2", "0", "1"], id="partition-only"),
+        pytest.param(lambda: o_eu() & (attr("status") == "open"), ["0", "1"], id="first-sort-eq"),
+        pytest.param(lambda: o_eu() & attr("status").begins_with("c"), ["2"], id="first-range"),
+        pytest.param(
+            lambda: o_eu() & (attr("status") == "open") & (attr("at") > "1"), ["1"], id="last-range"
+        ),
+    ],
+)
+def test_multi_attribute_key_condition(
+    backend: Backend, multi_key_table: str, build: Callable[[], Condition], expected: list[str]
+) -> None:
+    params = compile_request(key_condition=build(), partition_key=MULTI_PK, sort_key=MULTI_SK)
+    response = backend.call("Query", {"TableName": multi_key_table, "IndexName": "byOrg", **params})
+    assert [deserialize_item(i)["pk"] for i in response["Items"]] == expected
+
+
+@pytest.mark.parametrize(
+    ("build", "expression"),
+    [
+        pytest.param(lambda: attr("org") == "o", "#org = :o", id="half-the-partition"),
+        pytest.param(
+            lambda: o_eu() & (attr("at") == "1"),
+            "#org = :o AND #region = :eu AND #at = :one",
+            id="sort-gap",
+        ),
+        pytest.param(
+            lambda: o_eu() & (attr("status") > "a") & (attr("at") == "1"),
+            "#org = :o AND #region = :eu AND #status > :a AND #at = :one",
+            id="range-before-last",
+        ),
+    ],
+)
+def test_multi_attribute_refusals_match_dynamodb(
+    backend: Backend, multi_key_table: str, build: Callable[[], Condition], expression: str
+) -> None:
+    with pytest.raises(ExpressionError):
+        compile_request(key_condition=build(), partition_key=MULTI_PK, sort_key=MULTI_SK)
+    values = {":o": "o", ":eu": "eu", ":one": "1", ":a": "a"}
+    params: dict[str, Any] = {
+        "TableName": multi_key_table,
+        "IndexName": "byOrg",
+        "KeyConditionExpression": expression,
+        "ExpressionAttributeNames": {n: n[1:] for n in re.findall(r"#\w+", expression)},
+        "ExpressionAttributeValues": {k: {"S": v} for k, v in values.items() if k in expression},
+    }
+    with pytest.raises(ValidationError):
+        backend.call("Query", params)

@@ -215,12 +215,14 @@ def compile_params(
     projection: Projection | Sequence[PathLike] | None = None,
     update: Update | None = None,
     condition_: Condition | None = None,
+    partition_key: str | Sequence[str] | None = None,
+    sort_key: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
     ph = Placeholders()
     params: dict[str, Any] = {}
     # Compiled in this fixed order, so the placeholder numbering is deterministic.
     if key_condition is not None:
-        check_key_condition(key_condition)
+        check_key_condition(key_condition, partition_key=partition_key, sort_key=sort_key)
         params["KeyConditionExpression"] = render_condition(key_condition, ph)
     if filter is not None:
         params["FilterExpression"] = render_condition(condition(filter), ph)
