@@ -7,60 +7,117 @@ request's expressions were parsed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import validation
+from ..expressions import (
+    Condition,
+    ExpressionContext,
+    KeyCondition,
+    Path,
+    Projection,
+    Update,
+    parse_condition,
+    parse_key_condition,
+    parse_projection,
+    parse_update,
+    project_paths,
+)
+from .schema import Item
 
 
 class Expressions:
     """Parses the expressions of a request on demand (each returns None when absent)."""
 
-    def __init__(self, params: dict[str, Any]) -> None:
+    def __init__(
+        self, params: dict[str, Any], *, absent: str = "ConditionExpression is null"
+    ) -> None:
         self.params = params
-        names = params.get("ExpressionAttributeNames")
-        vals = params.get("ExpressionAttributeValues")
-        self._used = False
-        self._names = names
-        self._values = vals
+        self._ctx: ExpressionContext | None = None
+        # DynamoDB Local names the expressions that were missing when values are given alone.
+        self._absent = absent
 
     def _text(self, name: str) -> str | None:
         text = self.params.get(name)
         if text is None:
             return None
         if not isinstance(text, str):
-            raise validation(f"Invalid {name}: must be a string")
-        self._used = True
-        # STOPGAP until engine.expressions lands: expressions are not parsed yet.
-        raise validation(f"{name} is not supported by this engine build yet")
+            raise validation(f"Invalid {name}: the expression must be a string")
+        return text
 
-    def condition(self) -> Any:
+    def _context(self) -> ExpressionContext:
+        if self._ctx is None:
+            self._ctx = ExpressionContext(
+                self.params.get("ExpressionAttributeNames"),
+                self.params.get("ExpressionAttributeValues"),
+            )
+        return self._ctx
+
+    def condition(self) -> Condition | None:
         """The ConditionExpression, or None."""
-        return self._text("ConditionExpression")
+        text = self._text("ConditionExpression")
+        if text is None:
+            return None
+        return parse_condition(text, self._context(), kind="ConditionExpression")
 
-    def filter(self) -> Any:
+    def filter(self) -> Condition | None:
         """The FilterExpression, or None."""
-        return self._text("FilterExpression")
+        text = self._text("FilterExpression")
+        if text is None:
+            return None
+        return parse_condition(text, self._context(), kind="FilterExpression")
 
-    def projection(self) -> Any:
+    def projection(self) -> Projection | None:
         """The ProjectionExpression, or None."""
-        return self._text("ProjectionExpression")
+        text = self._text("ProjectionExpression")
+        if text is None:
+            return None
+        return parse_projection(text, self._context())
 
-    def update(self) -> Any:
+    def update(self) -> Update | None:
         """The UpdateExpression, or None."""
-        return self._text("UpdateExpression")
+        text = self._text("UpdateExpression")
+        if text is None:
+            return None
+        return parse_update(text, self._context())
 
-    def key_condition(self, hash_keys: list[str], range_keys: list[str]) -> Any:
-        """The KeyConditionExpression, or None."""
-        return self._text("KeyConditionExpression")
+    def key_condition(
+        self,
+        hash_keys: list[str],
+        range_keys: list[str],
+        types: dict[str, str],
+    ) -> KeyCondition | None:
+        """The KeyConditionExpression bound to a key schema, or None."""
+        text = self._text("KeyConditionExpression")
+        if text is None:
+            return None
+        return parse_key_condition(
+            text,
+            self._context(),
+            hash_key=hash_keys,
+            range_key=range_keys or None,
+            hash_type=[types[n] for n in hash_keys],
+            range_type=[types[n] for n in range_keys] or None,
+        )
 
     def finish(self) -> None:
         """Refuse placeholders defined but not used, or given with no expression at all."""
-        if not self._used:
-            if self._names:
-                raise validation(
-                    "ExpressionAttributeNames can only be specified when using expressions"
-                )
-            if self._values:
-                raise validation(
-                    "ExpressionAttributeValues can only be specified when using expressions"
-                )
+        if self._ctx is not None:
+            self._ctx.check_all_used()
+            return
+        # An empty map with no expression is accepted (DynamoDB Local treats it as absent).
+        if self.params.get("ExpressionAttributeNames"):
+            raise validation(
+                "ExpressionAttributeNames can only be specified when using expressions"
+            )
+        if self.params.get("ExpressionAttributeValues"):
+            raise validation(
+                "ExpressionAttributeValues can only be specified when using expressions: "
+                + self._absent
+            )
+
+
+def paths_of(item: Item, paths: Iterable[Path]) -> Item:
+    """The parts of ``item`` at ``paths`` (ReturnValues UPDATED_OLD / UPDATED_NEW)."""
+    return project_paths(item, paths)

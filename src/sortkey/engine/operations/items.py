@@ -14,7 +14,7 @@ from ..errors import EngineError, validation
 from .capacity import Consumed, read_consumed, write_consumed
 from .catalog import Catalog
 from .common import enum, refuse_legacy, require, return_capacity, table_name
-from .exprs import Expressions
+from .exprs import Expressions, paths_of
 from .schema import Item, TableSchema
 
 MAX_ITEM_SIZE = 400 * 1024
@@ -172,7 +172,7 @@ def update_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     mode = return_values(params, _UPDATE_RETURN)
     failure_mode = on_failure(params)
     capacity = return_capacity(params)
-    exprs = Expressions(params)
+    exprs = Expressions(params, absent="UpdateExpression and ConditionExpression are null")
     update = exprs.update()
     condition = exprs.condition()
     exprs.finish()
@@ -219,9 +219,7 @@ def update_return(mode: str, old: Item | None, new: Item, update: Any) -> Item |
         return new
     if update is None:
         return None
-    from ..expressions import project_paths
-
     source = old if mode == "UPDATED_OLD" else new
     if source is None:
         return None
-    return project_paths(source, update.updated_paths) or None
+    return paths_of(source, update.updated_paths) or None

@@ -145,6 +145,37 @@ def _bounds(op: str | None, operands: list[AV]) -> RangeBounds:
     raise validation(f"Query key condition not supported: {op}")
 
 
+def _part(av: AV) -> bytes:
+    # One component of keys.encode_composite: escaped value, then the 0x00 0x01 terminator.
+    return encode_value(av).replace(b"\x00", b"\x00\xff") + b"\x00\x01"
+
+
+def _composite_bounds(equalities: list[AV], op: str | None, operands: list[AV]) -> RangeBounds:
+    """Sort-key range on a multi-attribute sort key (see :func:`keys.encode_composite`)."""
+    prefix = b"".join(_part(values.normalize_item_numbers({"v": v})["v"]) for v in equalities)
+    after_prefix = prefix_successor(prefix) if prefix else None
+    if op is None:
+        return RangeBounds(prefix or None, after_prefix, high_inclusive=False)
+    if op == "begins_with":
+        start = prefix + encode_value(operands[0]).replace(b"\x00", b"\x00\xff")
+        return RangeBounds(start, prefix_successor(start), high_inclusive=False)
+    first = prefix + _part(operands[0])
+    if op == "=":
+        return RangeBounds(first, prefix_successor(first), high_inclusive=False)
+    if op == "<":
+        return RangeBounds(prefix or None, first, high_inclusive=False)
+    if op == "<=":
+        return RangeBounds(prefix or None, prefix_successor(first), high_inclusive=False)
+    if op == ">":
+        return RangeBounds(prefix_successor(first), after_prefix, high_inclusive=False)
+    if op == ">=":
+        return RangeBounds(first, after_prefix, high_inclusive=False)
+    if op == "BETWEEN":
+        last = prefix + _part(operands[1])
+        return RangeBounds(first, prefix_successor(last), high_inclusive=False)
+    raise validation(f"Query key condition not supported: {op}")
+
+
 class _Page:
     """Accumulates one page of results."""
 
@@ -248,7 +279,7 @@ def query(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         if index is not None
         else ([schema.range_key] if schema.range_key is not None else [])
     )
-    key_condition = exprs.key_condition(hash_names, range_names)
+    key_condition = exprs.key_condition(hash_names, range_names, schema.attribute_types)
     if key_condition is None:
         raise validation(
             "Either the KeyConditions or KeyConditionExpression parameter must be specified in "
@@ -258,7 +289,11 @@ def query(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     exprs.finish()
     _check_filter_keys(condition, hash_names + range_names)
     hash_values = _hash_values(schema, key_condition, hash_names)
-    bounds = _bounds(key_condition.range_op, _range_values(schema, key_condition, range_names))
+    operands = _range_values(schema, key_condition, range_names)
+    if len(range_names) > 1:
+        bounds = _composite_bounds(key_condition.range_equalities, key_condition.range_op, operands)
+    else:
+        bounds = _bounds(key_condition.range_op, operands)
     forward = params.get("ScanIndexForward", True) is not False
     start = params.get("ExclusiveStartKey")
     page = _Page(schema, index, select, projection, condition, limit)
@@ -310,18 +345,10 @@ def _hash_values(schema: TableSchema, key_condition: Any, names: list[str]) -> l
 
 
 def _range_values(schema: TableSchema, key_condition: Any, names: list[str]) -> list[AV]:
+    # Types were checked by the key-condition parser; numbers are compared in canonical form.
     if key_condition.range_op is None:
         return []
-    expected = schema.attribute_types[names[-1]] if names else None
-    out = []
-    for av in key_condition.range_values:
-        if expected is None or expected not in av:
-            raise validation(
-                "One or more parameter values were invalid: Condition parameter type does not "
-                "match schema type"
-            )
-        out.append(values.normalize_item_numbers({"v": av})["v"])
-    return out
+    return [values.normalize_item_numbers({"v": av})["v"] for av in key_condition.range_values]
 
 
 def _segment(params: dict[str, Any]) -> tuple[int, int] | None:
@@ -356,7 +383,7 @@ def scan(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     refuse_legacy(params)
     schema = catalog.table(table_name(params))
     index = _index(schema, params)
-    exprs = Expressions(params)
+    exprs = Expressions(params, absent="FilterExpression is null")
     projection = exprs.projection()
     select = _select(params, index, projection is not None, "Scanning")
     limit = _limit(params)

@@ -165,7 +165,10 @@ class TableSchema:
         n = len(index.hash_attrs)
         hk = table_key[0] if index.local else encode_composite(values[:n])
         rk = encode_composite(values[n:]) if len(values) > n else b""
-        th = partition_hash([item[name] for name in self.key_names])
+        # Equal index keys are ordered by a hash of the table key: for a local index (one
+        # partition) of the sort key alone, for a global one of the whole key.
+        table_key_names = self.key_names[1:] if index.local else self.key_names
+        th = partition_hash([item[name] for name in table_key_names])
         return hk, rk, th, table_key[0], table_key[1]
 
     def index_partition(self, index: IndexSchema, hash_values: list[AV]) -> bytes:
