@@ -116,8 +116,10 @@ def main() -> None:
             best_rate(lambda: [boto_de_item(w) for w in boto_wire], n, args.repeats),
         ),
     ]
-    print(f"{n} items, ~{len(items[0])} attributes each, best of {args.repeats}, "
-          f"Python {sys.version.split()[0]}")
+    print(
+        f"{n} items, ~{len(items[0])} attributes each, best of {args.repeats}, "
+        f"Python {sys.version.split()[0]}"
+    )
     print(f"{'operation':<12} {'sortkey items/s':>16} {'boto3 items/s':>14} {'ratio':>7}")
     for name, ours, theirs in rows:
         print(f"{name:<12} {ours:>16,.0f} {theirs:>14,.0f} {ours / theirs:>6.1f}x")

@@ -554,16 +554,14 @@ def serialize_item(item: Mapping[str, object]) -> Item:
         ...
         sortkey.errors.SerializationError: at item['when']: cannot store ... type 'object'; ...
     """
+    if type(item) is not dict and not isinstance(item, Mapping):
+        raise SerializationError(
+            f"an item must be a mapping of attribute names to values, not {_type_name(item)}"
+        )
     try:
         return _map_body(item, 1)
     except _Refusal as exc:
         raise exc.to_error("item") from None
-    except AttributeError:
-        if isinstance(item, Mapping):
-            raise
-        raise SerializationError(
-            f"an item must be a mapping of attribute names to values, not {_type_name(item)}"
-        ) from None
 
 
 # --- deserialization ---------------------------------------------------------------------------
@@ -722,7 +720,7 @@ def deserialize(av: Mapping[str, Any]) -> Any:
     try:
         return _de_list((av,))[0]
     except _Refusal as exc:
-        exc.path.clear()  # drop the index of the one-element wrapper list
+        exc.path.pop()  # drop the index in the one-element wrapper list (the outermost part)
         raise exc.to_error("value") from None
 
 
@@ -742,17 +740,15 @@ def deserialize_item(item: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         >>> deserialize_item({"pk": {"S": "USER#1"}, "tags": {"SS": ["a"]}, "n": {"N": "1.50"}})
         {'pk': 'USER#1', 'tags': {'a'}, 'n': Decimal('1.50')}
     """
+    if type(item) is not dict and not isinstance(item, Mapping):
+        raise SerializationError(
+            f"an item must be a mapping of attribute names to AttributeValues, "
+            f"not {_type_name(item)}"
+        )
     try:
         return _de_map(item)
     except _Refusal as exc:
         raise exc.to_error("item") from None
-    except AttributeError:
-        if isinstance(item, Mapping):
-            raise
-        raise SerializationError(
-            f"an item must be a mapping of attribute names to AttributeValues, "
-            f"not {_type_name(item)}"
-        ) from None
 
 
 # --- item size ---------------------------------------------------------------------------------
