@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 from sortkey.backends import Backend, BotocoreBackend
+from sortkey.backends.embedded import EmbeddedBackend
 from sortkey.errors import BackendUnavailable
 from sortkey.local import DynamoDBLocal
 
-BACKENDS = ["local"]
+BACKENDS = ["local", "embedded"]
 _table_numbers = itertools.count()
 
 
@@ -48,9 +49,14 @@ def local_backend(dynamodb_local: DynamoDBLocal) -> Iterator[BotocoreBackend]:
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
-    """Each real engine in turn: DynamoDB Local, and the embedded engine once it exists."""
+    """Each real engine in turn: DynamoDB Local, and the embedded engine (fresh, in memory)."""
     if request.param == "local":
         yield request.getfixturevalue("local_backend")
+        return
+    if request.param == "embedded":
+        embedded = EmbeddedBackend()
+        yield embedded
+        embedded.close()
         return
     raise AssertionError(f"unknown backend {request.param}")
 
