@@ -7,6 +7,25 @@ The public API is what this module re-exports, plus the public modules
 
 from __future__ import annotations
 
+from .expr import Condition as Condition
+from .expr import Path as Path
+from .expr import Update as Update
+from .expr import attr as attr
+from .expr import if_not_exists as if_not_exists
+from .expr import list_append as list_append
+from .expr import projection as projection
+from .expr import size as size
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "Condition",
+    "Path",
+    "Update",
+    "__version__",
+    "attr",
+    "if_not_exists",
+    "list_append",
+    "projection",
+    "size",
+]
