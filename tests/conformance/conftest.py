@@ -6,6 +6,8 @@ case expects what DynamoDB Local answers (for writing new cases before the engin
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,6 +26,9 @@ from .harness import (
     next_suffix,
     play,
 )
+
+DUMP = os.environ.get("SORTKEY_CONFORMANCE_DUMP")
+"""A file to append DynamoDB Local's normalised answers to (JSON lines), for reviewing cases."""
 
 
 def raw_local_client(endpoint_url: str) -> Any:
@@ -76,6 +81,10 @@ def run_case(request: pytest.FixtureRequest, oracle: Side) -> Callable[[Case], N
     def run(case: Case) -> None:
         suffix = next_suffix()
         local = play(case, oracle, suffix)
+        if DUMP:
+            with open(DUMP, "a", encoding="utf-8") as out:
+                out.write(json.dumps({"case": case.name, "local": local.answers}, default=repr))
+                out.write("\n")
         check_oracle(case, local)
         if ORACLE_ONLY:
             return

@@ -226,20 +226,20 @@ MULTI = fixture(
     {
         **_keys(
             ("pk", "S", "HASH"),
-            extra={"org": "S", "region": "S", "status": "S", "created": "N"},
+            extra={"org": "S", "area": "S", "status": "S", "created": "N"},
         ),
         "GlobalSecondaryIndexes": [
-            gsi("byOrg", ["org", "region"], ["status", "created"]),
+            gsi("byOrg", ["org", "area"], ["status", "created"]),
             gsi("byOrgOnly", ["org"], ["status"], "KEYS_ONLY"),
         ],
     },
     [
-        item({"pk": "o1", "org": "acme", "region": "eu", "status": "open", "created": 3}),
-        item({"pk": "o2", "org": "acme", "region": "eu", "status": "open", "created": 1}),
-        item({"pk": "o3", "org": "acme", "region": "eu", "status": "closed", "created": 2}),
-        item({"pk": "o4", "org": "acme", "region": "us", "status": "open", "created": 5}),
-        item({"pk": "o5", "org": "acme", "region": "eu", "status": "open"}),
-        item({"pk": "o6", "org": "beta", "region": "eu", "status": "open", "created": 4}),
+        item({"pk": "o1", "org": "acme", "area": "eu", "status": "open", "created": 3}),
+        item({"pk": "o2", "org": "acme", "area": "eu", "status": "open", "created": 1}),
+        item({"pk": "o3", "org": "acme", "area": "eu", "status": "closed", "created": 2}),
+        item({"pk": "o4", "org": "acme", "area": "us", "status": "open", "created": 5}),
+        item({"pk": "o5", "org": "acme", "area": "eu", "status": "open"}),
+        item({"pk": "o6", "org": "beta", "area": "eu", "status": "open", "created": 4}),
         item({"pk": "o7", "org": "acme", "status": "open", "created": 9}),
     ],
 )
