@@ -14,6 +14,10 @@ it came from a put, an update or a delete.
     ├── BackendUnavailable         the backend cannot be reached or started
     └── DynamoDBError              DynamoDB (or the embedded engine) refused a request
         ├── ConditionFailed        ConditionalCheckFailedException; ``.item`` when returned
+        │   ├── ItemExists         ``create`` found an item with the same key
+        │   ├── ItemNotFound       ``update`` (or a conditional delete) found no item
+        │   ├── StaleVersion       a versioned write based on an outdated read
+        │   └── UniqueViolation    a ``__unique__`` value is taken; ``.field``, ``.value``
         ├── TransactionCanceled    TransactionCanceledException; ``.reasons`` per item
         ├── TransactionConflict    TransactionConflictException
         ├── TransactionInProgress  TransactionInProgressException
@@ -49,17 +53,21 @@ __all__ = [
     "ExpressionError",
     "IdempotentParameterMismatch",
     "InvalidInput",
+    "ItemExists",
+    "ItemNotFound",
     "ItemTooLarge",
     "LimitExceeded",
     "ResourceInUse",
     "SerializationError",
     "ServiceError",
     "SortkeyError",
+    "StaleVersion",
     "TableNotFound",
     "Throttled",
     "TransactionCanceled",
     "TransactionConflict",
     "TransactionInProgress",
+    "UniqueViolation",
     "ValidationError",
     "from_code",
 ]
@@ -146,6 +154,74 @@ class ConditionFailed(DynamoDBError):
     ) -> None:
         super().__init__(message, **context)
         self.item = item
+
+
+class ItemExists(ConditionFailed):
+    """``create`` refused: an item with the same primary key already exists."""
+
+    hint = "use put() to replace it, or update() to change it"
+
+
+class ItemNotFound(ConditionFailed):
+    """The item to update (or conditionally delete) does not exist; nothing was written."""
+
+    hint = "create it first, or check the key"
+
+
+class StaleVersion(ConditionFailed):
+    """A versioned write was based on an outdated read; nothing was written.
+
+    Attributes:
+        expected: the version the write was based on.
+        actual: the version stored now (``None`` if the item is gone).
+    """
+
+    hint = "read the item again, reapply the change, and write it back"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        expected: int | None = None,
+        actual: int | None = None,
+        **context: Any,
+    ) -> None:
+        super().__init__(message, **context)
+        self.expected = expected
+        self.actual = actual
+
+
+class UniqueViolation(ConditionFailed):
+    """A value of a ``__unique__`` field is already taken by another item; nothing was written.
+
+    It derives from :class:`ConditionFailed` (the cause is a failed condition on a guard item),
+    although it comes from a cancelled transaction: the transaction is how sortkey writes
+    guard items, not what went wrong.
+
+    Attributes:
+        entity: the entity type, e.g. ``"User"``.
+        field: the unique field, e.g. ``"email"``.
+        value: the value that is taken.
+        reasons: the transaction's cancellation reasons, one per item.
+    """
+
+    hint = "choose another value"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        entity: str = "",
+        field: str = "",
+        value: Any = None,
+        reasons: Sequence[CancellationReason] = (),
+        **context: Any,
+    ) -> None:
+        super().__init__(message, **context)
+        self.entity = entity
+        self.field = field
+        self.value = value
+        self.reasons: tuple[CancellationReason, ...] = tuple(reasons)
 
 
 @dataclass(frozen=True)

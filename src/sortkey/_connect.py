@@ -1,0 +1,79 @@
+"""``connect()``: one URL picks the backend.
+
+* ``connect()`` or ``connect("memory://")`` — the embedded engine, in memory;
+* ``connect("sqlite:///relative.db")``, ``connect("sqlite:////abs/path.db")`` — the embedded
+  engine on a SQLite file (three slashes, then the path, as in SQLAlchemy);
+* ``connect("http://127.0.0.1:8000")`` — any DynamoDB-compatible endpoint (DynamoDB Local,
+  ``sortkey serve``, ScyllaDB Alternator) through botocore;
+* ``connect("aws://eu-west-1")`` — AWS DynamoDB in that region, botocore's credential chain
+  (``aws://`` alone: the configured default region);
+* ``connect(backend=...)`` — any object with ``call(operation, params)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from .backends.base import Backend
+from .client import Database
+from .errors import InvalidInput
+
+__all__ = ["backend_for", "connect"]
+
+
+def backend_for(url: str | None, **options: Any) -> Backend:
+    """The backend a URL names (see the module docstring); ``options`` go to its constructor."""
+    if url is None or url in ("", "memory://", "sqlite://", "sqlite:///:memory:"):
+        from .backends.embedded import EmbeddedBackend
+
+        return EmbeddedBackend(":memory:", **options)
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///") or len(url) == len("sqlite:///"):
+            raise InvalidInput(
+                f"{url!r}: a SQLite URL is sqlite:///relative/path.db or sqlite:////absolute.db"
+            )
+        from .backends.embedded import EmbeddedBackend
+
+        return EmbeddedBackend(url[len("sqlite:///") :], **options)
+    if scheme in ("http", "https"):
+        from .backends.botocore import BotocoreBackend
+
+        return BotocoreBackend(url, **options)
+    if scheme == "aws":
+        from .backends.botocore import BotocoreBackend
+
+        region = parsed.netloc or None
+        return BotocoreBackend(None, region=region, **options)
+    raise InvalidInput(
+        f"cannot connect to {url!r}: use memory://, sqlite:///path, http(s)://host:port or "
+        "aws://region"
+    )
+
+
+def connect(
+    url: str | None = None,
+    *,
+    backend: Backend | None = None,
+    table_prefix: str = "",
+    **options: Any,
+) -> Database:
+    """Open a :class:`~sortkey.client.Database`.
+
+    Args:
+        url: where the data lives (see the module docstring); the in-memory embedded engine
+            when omitted.
+        backend: a ready backend instead of a URL.
+        table_prefix: prepended to every table name.
+        **options: passed to the backend (e.g. ``max_attempts=5`` for botocore).
+
+    Example:
+        >>> db = connect("http://127.0.0.1:8000")  # doctest: +SKIP
+    """
+    if backend is not None:
+        if url is not None or options:
+            raise InvalidInput("give either a URL (and its options) or a backend, not both")
+        return Database(backend, table_prefix=table_prefix)
+    return Database(backend_for(url, **options), table_prefix=table_prefix)

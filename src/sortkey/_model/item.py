@@ -1,0 +1,249 @@
+"""Entities ↔ items, in Python values (the codec turns those into wire format).
+
+Storage rules:
+
+* ``None`` is stored as absence: a field set to ``None`` has no attribute, and an update that
+  sets a field to ``None`` removes it. Empty sets (which DynamoDB cannot store) are absent too.
+* datetimes are ISO 8601 UTC text with microseconds (fixed width, so text order is time
+  order), or epoch seconds for fields marked ``Epoch()`` / ``CreatedAt(epoch=True)``; dates
+  and times are ISO text, enums their value, UUIDs text, nested models maps, tuples lists.
+* Every key attribute is derived from the fields on every write (templates), the type
+  attribute names the entity type, the type index's sort key gets the write time and the
+  table's TTL attribute gets the TTL field in epoch seconds.
+* On read, attributes that are not fields are stripped; the raw item stays reachable with
+  :func:`raw`.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+import weakref
+from collections.abc import Mapping
+from datetime import date, datetime, time, timezone
+from enum import Enum
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from ..errors import InvalidInput, SerializationError
+from .entity import Entity, EntitySpec, spec_of
+from .table import Table
+from .template import format_datetime
+
+__all__ = [
+    "epoch_seconds",
+    "from_item",
+    "key_from",
+    "parse_item",
+    "raw",
+    "storable",
+    "storable_field",
+    "to_attributes",
+]
+
+E = TypeVar("E", bound=Entity)
+
+_RAW: dict[int, dict[str, Any]] = {}
+_RAW_LOCK = threading.Lock()
+
+
+def epoch_seconds(value: datetime) -> int:
+    """Whole seconds since 1970-01-01 UTC (naive datetimes are taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return int(value.timestamp())
+
+
+def storable(value: Any) -> Any:
+    """A Python value in the types the codec stores, following the storage rules above."""
+    if value is None or isinstance(value, str | bool | int | float | bytes):
+        return value
+    if isinstance(value, Enum):
+        return storable(value.value)
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, BaseModel):
+        return {
+            name: storable(v)
+            for name in type(value).model_fields
+            if (v := getattr(value, name)) is not None
+        }
+    if isinstance(value, Mapping):
+        return {(k.value if isinstance(k, Enum) else k): storable(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return {storable(v) for v in value} or None
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value  # Decimal, bytearray... or something the codec will refuse by name
+
+
+def storable_field(spec: EntitySpec, name: str, value: Any) -> Any:
+    """One top-level field's stored value (honours epoch storage)."""
+    if spec.is_epoch(name) and isinstance(value, datetime):
+        return epoch_seconds(value)
+    return storable(value)
+
+
+def field_values(entity: Entity) -> dict[str, Any]:
+    """The entity's field values (Python objects), ``None`` left out."""
+    return {
+        name: v for name in type(entity).model_fields if (v := getattr(entity, name)) is not None
+    }
+
+
+def primary_key(spec: EntitySpec, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The primary key attributes (Python values) from field values; refuses missing fields."""
+    out: dict[str, Any] = {}
+    for source in spec.key:
+        if source.template is not None:
+            missing = source.template.missing(values)
+            if missing:
+                raise InvalidInput(
+                    f"{spec.name} key attribute {source.attribute.name!r} (template "
+                    f"{source.template.text!r}) needs {', '.join(map(repr, missing))}"
+                )
+            out[source.attribute.name] = source.template.render(values)
+        else:
+            assert source.field is not None
+            value = values.get(source.field)
+            if value is None:
+                raise InvalidInput(f"{spec.name} key field {source.field!r} is missing")
+            out[source.attribute.name] = storable_field(spec, source.field, value)
+    return out
+
+
+def index_attributes(spec: EntitySpec, values: Mapping[str, Any]) -> dict[str, str | None]:
+    """Templated index key attributes: rendered text, or ``None`` when a field is missing."""
+    out: dict[str, str | None] = {}
+    for sources in spec.indexes.values():
+        for source in sources:
+            if source.template is not None:
+                out[source.attribute.name] = source.template.render(values)
+    return out
+
+
+def to_attributes(entity: Entity, *, now: datetime) -> dict[str, Any]:
+    """The full item (Python values) for a put: fields, keys, index keys, type, TTL."""
+    spec = spec_of(entity)
+    values = field_values(entity)
+    stored = {name: storable_field(spec, name, value) for name, value in values.items()}
+    item: dict[str, Any] = {name: value for name, value in stored.items() if value is not None}
+    item.update(primary_key(spec, values))
+    item.update(
+        {a: text for a, text in index_attributes(spec, values).items() if text is not None}
+    )
+    table = spec.table
+    item[table.type_attribute] = spec.type_name
+    if table.timestamp_attribute:
+        item[table.timestamp_attribute] = format_datetime(now)
+    ttl_field = spec.ttl_field
+    if ttl_field is not None and table.ttl and isinstance(values.get(ttl_field), datetime):
+        item[table.ttl] = epoch_seconds(values[ttl_field])
+    return item
+
+
+def key_from(
+    spec: EntitySpec, key: Mapping[str, Any] | Entity
+) -> tuple[dict[str, Any], dict[str, Any], int | None]:
+    """Normalise a key given as an entity or a field dict.
+
+    Returns:
+        ``(key attributes, key field values, expected version)``; the version is the entity's
+        (or the dict's version field) when the entity is versioned, else ``None``.
+    """
+    version_field = spec.version_field
+    version: int | None = None
+    if isinstance(key, Entity):
+        if type(key) is not spec.cls:
+            raise InvalidInput(f"expected a {spec.name} or a key dict, got {type(key).__name__}")
+        values = field_values(key)
+        version = getattr(key, version_field) if version_field else None
+        return primary_key(spec, values), {f: values.get(f) for f in spec.key_fields}, version
+    if not isinstance(key, Mapping):
+        raise InvalidInput(
+            f"a {spec.name} key is a dict of its key fields "
+            f"({', '.join(spec.key_fields)}) or a {spec.name}, got {type(key).__name__}"
+        )
+    values = {}
+    for name, value in key.items():
+        if name == version_field and version_field is not None:
+            version = int(spec.coerce(name, value))
+            continue
+        if name not in spec.key_fields:
+            raise InvalidInput(
+                f"{name!r} is not part of {spec.name}'s key (its key fields: "
+                f"{', '.join(spec.key_fields)})"
+            )
+        values[name] = spec.coerce(name, value)
+    missing = [f for f in spec.key_fields if values.get(f) is None]
+    if missing:
+        raise InvalidInput(f"{spec.name} key needs {', '.join(map(repr, missing))}")
+    return primary_key(spec, values), values, version
+
+
+def _remember(entity: Entity, item: dict[str, Any]) -> None:
+    ident = id(entity)
+    with _RAW_LOCK:
+        _RAW[ident] = item
+    weakref.finalize(entity, _forget, ident)
+
+
+def _forget(ident: int) -> None:
+    with _RAW_LOCK:
+        _RAW.pop(ident, None)
+
+
+def raw(entity: Entity) -> dict[str, Any] | None:
+    """The item an entity was read from (or written as), every attribute included.
+
+    Keys, index keys, the type attribute and the TTL attribute are stripped from entities;
+    this is where to find them. ``None`` for an entity that never met the database.
+
+    Example:
+        >>> raw(object.__new__(Entity)) is None
+        True
+    """
+    with _RAW_LOCK:
+        item = _RAW.get(id(entity))
+    return dict(item) if item is not None else None
+
+
+def from_item(cls: type[E], item: Mapping[str, Any]) -> E:
+    """Build an entity from an item (Python values), stripping attributes that are not fields."""
+    spec = spec_of(cls)
+    data = {name: item[name] for name in spec.field_names if name in item}
+    try:
+        entity = cls.model_validate(data)
+    except PydanticValidationError as exc:
+        raise SerializationError(
+            f"stored item does not fit {spec.name}: {exc.errors()[0].get('msg')} "
+            f"(at {exc.errors()[0].get('loc')}); raw item keys: {sorted(item)}"
+        ) from None
+    _remember(entity, dict(item))
+    return entity
+
+
+def remember(entity: Entity, item: Mapping[str, Any]) -> None:
+    """Attach the item just written to the entity returned by a write."""
+    _remember(entity, dict(item))
+
+
+def parse_item(
+    table: Table, item: Mapping[str, Any], default: type[Entity] | None = None
+) -> Entity | dict[str, Any]:
+    """Dispatch an item to its entity class by the type attribute; unknown types stay dicts."""
+    type_name = item.get(table.type_attribute)
+    cls: type[Entity] | None = None
+    if isinstance(type_name, str):
+        cls = table.entity_for(type_name)
+    if cls is None and type_name is None and default is not None:
+        cls = default
+    if cls is None:
+        return dict(item)
+    return from_item(cls, item)

@@ -1,0 +1,163 @@
+"""Plain-dict requests, for tables modelled by hand: Python values in, Python values out.
+
+Values go through the same storage rules as entities (datetimes as ISO text, enums as their
+value...) and then the codec; conditions and updates are :mod:`sortkey.expr` expressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+from .._expr.compiler import compile_params
+from .._expr.nodes import Condition, to_path
+from .._expr.update import Update
+from .._model.item import storable
+from .._model.table import Table
+from ..codec import deserialize_item, serialize_item
+from ..errors import InvalidInput
+from ..expr import PathLike, if_not_exists, list_append
+from .steps import DEFAULT_CONTEXT, Context, Request
+
+__all__ = ["delete_item", "get_item", "put_item", "update_item"]
+
+_RETURN_VALUES = {
+    "none": "NONE",
+    "old": "ALL_OLD",
+    "new": "ALL_NEW",
+    "updated_old": "UPDATED_OLD",
+    "updated_new": "UPDATED_NEW",
+}
+
+
+def _item(values: Mapping[str, Any], what: str) -> dict[str, Any]:
+    if not isinstance(values, Mapping):
+        raise InvalidInput(
+            f"{what} must be a dict of attribute values, got {type(values).__name__}"
+        )
+    return serialize_item({k: v for k, v in storable(dict(values)).items() if v is not None})
+
+
+def _attributes(response: dict[str, Any]) -> dict[str, Any] | None:
+    attributes = response.get("Attributes")
+    return deserialize_item(attributes) if attributes else None
+
+
+def _returning(returning: str, allowed: Sequence[str]) -> str:
+    if returning not in allowed:
+        raise InvalidInput(f"returning must be one of {', '.join(allowed)}, got {returning!r}")
+    return _RETURN_VALUES[returning]
+
+
+def put_item(
+    table: Table | str,
+    item: Mapping[str, Any],
+    *,
+    condition: Condition | None = None,
+    returning: Literal["none", "old"] = "none",
+    ctx: Context = DEFAULT_CONTEXT,
+) -> Request[dict[str, Any] | None]:
+    """PutItem with Python values.
+
+    Example:
+        >>> put_item("Users", {"PK": "USER#USR001", "SK": "PROFILE", "Amount": 50}).params
+        {'TableName': 'Users', 'Item': {'PK': {'S': 'USER#USR001'}, 'SK': {'S': 'PROFILE'}, 'Amount': {'N': '50'}}}
+    """  # noqa: E501
+    params: dict[str, Any] = {
+        "TableName": ctx.table_name(table),
+        "Item": _item(item, "item"),
+        **compile_params(condition_=condition),
+    }
+    if returning != "none":
+        params["ReturnValues"] = _returning(returning, ("none", "old"))
+    return Request("PutItem", params, parse=_attributes)
+
+
+def get_item(
+    table: Table | str,
+    key: Mapping[str, Any],
+    *,
+    consistent: bool = False,
+    projection: Sequence[PathLike] | None = None,
+    ctx: Context = DEFAULT_CONTEXT,
+) -> Request[dict[str, Any] | None]:
+    """GetItem with Python values: the item as a dict, or ``None``."""
+    params: dict[str, Any] = {"TableName": ctx.table_name(table), "Key": _item(key, "key")}
+    if consistent:
+        params["ConsistentRead"] = True
+    if projection is not None:
+        params.update(compile_params(projection=list(projection)))
+
+    def parse(response: dict[str, Any]) -> dict[str, Any] | None:
+        item = response.get("Item")
+        return deserialize_item(item) if item else None
+
+    return Request("GetItem", params, parse=parse)
+
+
+def update_item(
+    table: Table | str,
+    key: Mapping[str, Any],
+    *,
+    set: Mapping[Any, Any] | None = None,  # noqa: A002 - the DynamoDB word
+    remove: Iterable[PathLike] = (),
+    add: Mapping[Any, Any] | None = None,
+    delete: Mapping[Any, Any] | None = None,
+    append: Mapping[Any, Any] | None = None,
+    condition: Condition | None = None,
+    returning: Literal["none", "old", "new", "updated_old", "updated_new"] = "none",
+    ctx: Context = DEFAULT_CONTEXT,
+) -> Request[dict[str, Any] | None]:
+    """UpdateItem with Python values; ``set`` values may be expressions (``attr("n") + 1``).
+
+    Example:
+        >>> r = update_item("Users", {"PK": "USER#1", "SK": "ORDER#1"}, set={"Status": "Shipped"})
+        >>> r.params["UpdateExpression"], r.params["ExpressionAttributeNames"]
+        ('SET #n0 = :v0', {'#n0': 'Status'})
+    """
+    update = Update()
+    for path, value in (set or {}).items():
+        update = update.set(path, value if not _plain(value) else storable(value))
+    if isinstance(remove, str):
+        remove = (remove,)
+    update = update.remove(*remove)
+    for path, value in (add or {}).items():
+        update = update.add(path, storable(value))
+    for path, value in (delete or {}).items():
+        update = update.delete(path, storable(value))
+    for path, value in (append or {}).items():
+        target = to_path(path)
+        update = update.set(target, list_append(if_not_exists(target, []), storable(list(value))))
+    params: dict[str, Any] = {
+        "TableName": ctx.table_name(table),
+        "Key": _item(key, "key"),
+        **compile_params(update=update, condition_=condition),
+    }
+    if returning != "none":
+        params["ReturnValues"] = _returning(returning, tuple(_RETURN_VALUES))
+    return Request("UpdateItem", params, parse=_attributes)
+
+
+def _plain(value: object) -> bool:
+    from .writes import _is_expression
+
+    return not _is_expression(value)
+
+
+def delete_item(
+    table: Table | str,
+    key: Mapping[str, Any],
+    *,
+    condition: Condition | None = None,
+    returning: Literal["none", "old"] = "none",
+    ctx: Context = DEFAULT_CONTEXT,
+) -> Request[dict[str, Any] | None]:
+    """DeleteItem with Python values; ``returning="old"`` gives the deleted item."""
+    params: dict[str, Any] = {
+        "TableName": ctx.table_name(table),
+        "Key": _item(key, "key"),
+        **compile_params(condition_=condition),
+    }
+    if returning != "none":
+        params["ReturnValues"] = _returning(returning, ("none", "old"))
+    return Request("DeleteItem", params, parse=_attributes)

@@ -1,0 +1,302 @@
+"""Queries: a :class:`QuerySpec` value, its wire parameters, and the paging flows.
+
+Key conditions come from key fields: the partition template must be complete; a sort
+template given only its leading fields becomes ``begins_with`` on the rendered prefix, which
+ends with the literal after the last given field (so ``USER#1#`` never matches ``USER#10``).
+Items are dispatched to entity classes by the table's type attribute; unknown types are
+yielded as dicts, never dropped.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .._expr.compiler import Placeholders, as_projection, render_condition, render_projection
+from .._expr.keys import check_key_condition
+from .._expr.nodes import Condition, condition
+from .._model.entity import AttributeSource, Entity, EntitySpec, spec_of
+from .._model.item import parse_item, storable_field
+from .._model.table import Table
+from ..codec import deserialize_item
+from ..errors import InvalidInput
+from ..expr import PathLike, attr
+from .steps import DEFAULT_CONTEXT, Context, Emit, Flow, Request, send
+
+__all__ = [
+    "Page",
+    "QuerySpec",
+    "decode_cursor",
+    "encode_cursor",
+    "entity_query",
+    "query_items",
+    "query_page",
+    "table_query",
+]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results and the cursor of the next one (``None``: this was the last)."""
+
+    items: list[Any]
+    cursor: str | None
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """Everything a Query is, as a value; every modifier returns a new spec."""
+
+    table: Table
+    key_conditions: tuple[Condition, ...]
+    entity: type[Entity] | None = None
+    index: str | None = None
+    filter: Condition | None = None
+    descending: bool = False
+    limit: int | None = None
+    consistent: bool = False
+    projection: tuple[PathLike, ...] | None = None
+    start: Mapping[str, Any] | None = field(default=None)
+
+    def params(self, ctx: Context = DEFAULT_CONTEXT) -> dict[str, Any]:
+        """The Query request parameters (without paging state)."""
+        if len(self.key_conditions) <= 2:
+            conjunction = self.key_conditions[0]
+            for c in self.key_conditions[1:]:
+                conjunction = conjunction & c
+            check_key_condition(conjunction)
+        ph = Placeholders()
+        # Multi-attribute keys need more than two conjuncts, so render them one by one.
+        params: dict[str, Any] = {
+            "TableName": ctx.table_name(self.table),
+            "KeyConditionExpression": " AND ".join(
+                render_condition(c, ph) for c in self.key_conditions
+            ),
+        }
+        if self.filter is not None:
+            params["FilterExpression"] = render_condition(condition(self.filter), ph)
+        if self.projection is not None:
+            params["ProjectionExpression"] = render_projection(
+                as_projection(list(self.projection)), ph
+            )
+        if names := ph.names:
+            params["ExpressionAttributeNames"] = names
+        if values := ph.values:
+            params["ExpressionAttributeValues"] = values
+        if self.index is not None:
+            params["IndexName"] = self.index
+        if self.descending:
+            params["ScanIndexForward"] = False
+        if self.consistent:
+            params["ConsistentRead"] = True
+        if self.limit is not None:
+            params["Limit"] = self.limit
+        if self.start is not None:
+            params["ExclusiveStartKey"] = dict(self.start)
+        return params
+
+    def with_limit(self, n: int) -> QuerySpec:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise InvalidInput(f"limit must be a positive integer, got {n!r}")
+        return replace(self, limit=n)
+
+    def where(self, filter: Condition) -> QuerySpec:  # noqa: A002
+        checked = condition(filter)
+        return replace(self, filter=checked if self.filter is None else self.filter & checked)
+
+    def parse(self, item: Mapping[str, Any]) -> Any:
+        values = deserialize_item(item)
+        if self.projection is not None:
+            return values
+        return parse_item(self.table, values)
+
+
+def _conjuncts_for(
+    spec: EntitySpec, where: str, sources: Sequence[AttributeSource], given: dict[str, Any]
+) -> list[Condition]:
+    """Key conditions from template/field sources; consumes the fields it uses from ``given``."""
+    conditions: list[Condition] = []
+    for position, source in enumerate(sources):
+        name = source.attribute.name
+        is_partition = position == 0
+        template = source.template
+        if template is None:
+            assert source.field is not None
+            if source.field in given:
+                value = storable_field(spec, source.field, given.pop(source.field))
+                conditions.append(attr.name(name) == value)
+            elif is_partition:
+                raise InvalidInput(f"query of {spec.name}{where} needs {source.field!r}")
+            continue
+        values = {n: given[n] for n in template.field_names if n in given}
+        leading = template.leading(values)
+        extra = [n for n in values if n not in template.field_names[:leading]]
+        if is_partition and leading < len(template.fields):
+            missing = template.missing(values)
+            raise InvalidInput(
+                f"query of {spec.name}{where} needs {', '.join(map(repr, missing))} "
+                f"(partition key template {template.text!r})"
+            )
+        if extra:
+            first_missing = template.field_names[leading]
+            raise InvalidInput(
+                f"query of {spec.name}{where}: {', '.join(map(repr, extra))} comes after "
+                f"{first_missing!r} in sort key template {template.text!r}; give "
+                f"{first_missing!r} too (or filter with .where())"
+            )
+        for n in values:
+            given.pop(n)
+        if leading == len(template.fields):
+            rendered = template.render(values)
+            assert rendered is not None
+            conditions.append(attr.name(name) == rendered)
+        else:
+            prefix = template.prefix(values)
+            if prefix:
+                conditions.append(attr.name(name).begins_with(prefix))
+    return conditions
+
+
+def entity_query(
+    entity: type[Entity], index: str | None, key_fields: Mapping[str, Any]
+) -> QuerySpec:
+    """The spec of ``db.query(entity, index=..., **key_fields)``."""
+    spec = spec_of(entity)
+    table = spec.table
+    given = {n: spec.coerce(n, v) for n, v in key_fields.items()}
+    where = "" if index is None else f" on index {index!r}"
+    if index is None:
+        sources: Sequence[AttributeSource] = spec.key
+    else:
+        table.index(index)  # a clear error for an unknown index
+        if table.type_index is not None and index == table.type_index.name:
+            type_condition = attr.name(table.type_attribute) == spec.type_name
+            if given:
+                raise InvalidInput(
+                    f"the type index lists every {spec.name}; filter with .where() instead of "
+                    f"{', '.join(given)}"
+                )
+            return QuerySpec(table, (type_condition,), entity=entity, index=index)
+        found = spec.indexes.get(index)
+        if found is None:
+            raise InvalidInput(f"{spec.name} has no key on index {index!r}")
+        sources = found
+    idx = None if index is None else table.index(index)
+    if idx is not None and idx.multi_attribute:
+        conditions = _multi_attribute(spec, where, idx.attributes, len(idx.pk), given)
+    else:
+        conditions = _conjuncts_for(spec, where, sources, given)
+    if given:
+        raise InvalidInput(
+            f"{', '.join(map(repr, given))} is not part of {spec.name}'s key{where}; "
+            "filter with .where(attr(...) == ...)"
+        )
+    return QuerySpec(table, tuple(conditions), entity=entity, index=index)
+
+
+def _multi_attribute(
+    spec: EntitySpec,
+    where: str,
+    attributes: Sequence[Any],
+    partition_count: int,
+    given: dict[str, Any],
+) -> list[Condition]:
+    conditions: list[Condition] = []
+    stopped = None
+    for position, attribute in enumerate(attributes):
+        name = attribute.name
+        if name not in given:
+            if position < partition_count:
+                raise InvalidInput(f"query of {spec.name}{where} needs {name!r}")
+            stopped = stopped or name
+            continue
+        if stopped is not None:
+            raise InvalidInput(
+                f"query of {spec.name}{where}: give {stopped!r} to use {name!r} "
+                "(sort attributes are matched left to right)"
+            )
+        conditions.append(attr.name(name) == storable_field(spec, name, given.pop(name)))
+    return conditions
+
+
+def table_query(
+    table: Table,
+    key_condition: Condition | None,
+    index: str | None,
+    equals: Mapping[str, Any],
+) -> QuerySpec:
+    """The spec of a plain-dict query: a key condition and/or attribute equalities."""
+    conditions = [attr.name(name) == value for name, value in equals.items()]
+    if key_condition is not None:
+        conditions.append(condition(key_condition))
+    if not conditions:
+        raise InvalidInput("a query needs a key condition (at least the partition key)")
+    if index is not None:
+        table.index(index)
+    return QuerySpec(table, tuple(conditions), index=index)
+
+
+# --------------------------------------------------------------------------- cursors
+
+
+def _encode_value(av: Mapping[str, Any]) -> Any:
+    ((kind, value),) = av.items()
+    if kind == "B":
+        return {"B64": base64.b64encode(bytes(value)).decode()}
+    return {kind: value}
+
+
+def encode_cursor(last_key: Mapping[str, Any]) -> str:
+    """An opaque text cursor for a ``LastEvaluatedKey``."""
+    data = {name: _encode_value(av) for name, av in last_key.items()}
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    """The ``ExclusiveStartKey`` a cursor stands for."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        out: dict[str, Any] = {}
+        for name, av in data.items():
+            ((kind, value),) = av.items()
+            out[name] = {"B": base64.b64decode(value)} if kind == "B64" else {kind: value}
+        return out
+    except (ValueError, TypeError, AttributeError, binascii.Error) as exc:
+        raise InvalidInput(f"not a valid query cursor: {cursor!r}") from exc
+
+
+# --------------------------------------------------------------------------- flows
+
+
+def query_items(query: QuerySpec, ctx: Context = DEFAULT_CONTEXT) -> Flow[None]:
+    """Every result, page after page (as :class:`~.steps.Emit` steps), up to the limit."""
+    params = query.params(ctx)
+    remaining = query.limit
+    while True:
+        if remaining is not None:
+            params["Limit"] = remaining
+        response: dict[str, Any] = yield from send(Request("Query", dict(params)))
+        for item in response.get("Items", []):
+            yield Emit(query.parse(item))
+            if remaining is not None:
+                remaining -= 1
+                if remaining == 0:
+                    return None
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            return None
+        params["ExclusiveStartKey"] = last
+
+
+def query_page(query: QuerySpec, ctx: Context = DEFAULT_CONTEXT) -> Flow[Page]:
+    """One Query call: its items and the cursor of the next page."""
+    response: dict[str, Any] = yield from send(Request("Query", query.params(ctx)))
+    last = response.get("LastEvaluatedKey")
+    items = [query.parse(item) for item in response.get("Items", [])]
+    return Page(items, encode_cursor(last) if last else None)

@@ -1,0 +1,101 @@
+"""Steps of a flow: what a generator yields to its driver, and how drivers answer.
+
+Theory of operation: a *flow* is a generator that yields steps and returns a result.
+
+* :class:`Request` — send one API call; the driver sends back the response dict, or throws
+  the :class:`~sortkey.errors.DynamoDBError` the backend raised into the generator.
+* :class:`Sleep` — wait; the driver sends back ``None``.
+* :class:`Emit` — hand a value to the caller (query results); the driver sends back ``None``.
+
+Drivers (``Database``, later ``AsyncDatabase``) hold no other logic, so every operation is
+written once. A :class:`Request` is also a plain value: ``ops.put(user).params`` is what would
+be sent, inspectable offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from ..errors import DynamoDBError
+
+__all__ = ["Context", "Emit", "Flow", "Request", "Sleep", "Step", "send"]
+
+T = TypeVar("T")
+
+
+def _identity(response: dict[str, Any]) -> Any:
+    return response
+
+
+def _same(exc: DynamoDBError) -> BaseException:
+    return exc
+
+
+@dataclass(frozen=True)
+class Request(Generic[T]):
+    """One API call as a value.
+
+    Attributes:
+        operation: the DynamoDB operation, e.g. ``"PutItem"``.
+        params: its parameters in botocore's wire format.
+        parse: turns the response into the operation's result.
+        translate: turns a backend error into the error by cause (``ItemExists``...).
+    """
+
+    operation: str
+    params: Mapping[str, Any]
+    parse: Callable[[dict[str, Any]], T] = field(default=_identity, repr=False, compare=False)
+    translate: Callable[[DynamoDBError], BaseException] = field(
+        default=_same, repr=False, compare=False
+    )
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """Wait ``seconds`` before the next step (polling, backoff)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Emit:
+    """A result handed to the caller while the flow goes on (an item of a query)."""
+
+    value: Any
+
+
+Step = Request[Any] | Sleep | Emit
+Flow = Generator[Step, Any, T]
+
+
+def send(request: Request[T]) -> Flow[T]:
+    """The flow of a single request: send it, translate its error, parse its response."""
+    try:
+        response = yield request
+    except DynamoDBError as exc:
+        translated = request.translate(exc)
+        if translated is exc:
+            raise
+        raise translated from exc
+    return request.parse(response)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every request builder needs to know about the database it targets.
+
+    Attributes:
+        table_prefix: prepended to every table name (one namespace per test, per stage).
+    """
+
+    table_prefix: str = ""
+
+    def table_name(self, table: Any) -> str:
+        """The name of ``table`` (a ``Table`` or a name) on the server."""
+        name = table if isinstance(table, str) else table.name
+        return f"{self.table_prefix}{name}"
+
+
+DEFAULT_CONTEXT = Context()

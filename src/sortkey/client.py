@@ -1,0 +1,523 @@
+"""``Database``: the synchronous driver. It builds nothing and decides nothing.
+
+Every method hands a request or a flow from :mod:`sortkey._ops` to :meth:`Database.run`,
+which sends each yielded request with ``backend.call``, sleeps on :class:`~._ops.steps.Sleep`
+and passes emitted values on. An ``AsyncDatabase`` drives the same flows with
+``await backend.acall``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Generic, Literal, TypeVar, overload
+
+from . import _ops as ops
+from ._expr.nodes import Condition
+from ._model.entity import Entity
+from ._model.table import Table
+from ._ops.query import Page, QuerySpec, decode_cursor
+from ._ops.steps import Context, Emit, Flow, Request, Sleep
+from .backends.base import Backend
+from .errors import DynamoDBError, InvalidInput
+from .expr import PathLike
+
+__all__ = ["Database", "Query", "TableClient"]
+
+E = TypeVar("E", bound=Entity)
+T = TypeVar("T")
+KeyInput = Mapping[str, Any] | Entity
+
+
+def _key(key: KeyInput | None, fields: Mapping[str, Any]) -> KeyInput:
+    if key is not None and fields:
+        raise InvalidInput("give the key either as a dict (or entity) or as keyword arguments")
+    if key is not None:
+        return key
+    return dict(fields)
+
+
+class Database:
+    """A DynamoDB database reached through a backend.
+
+    Args:
+        backend: what answers requests (see :func:`sortkey.connect`).
+        table_prefix: prepended to every table name (isolates tests, stages, tenants).
+
+    Example:
+        >>> from sortkey._connect import connect  # doctest: +SKIP
+        >>> db = connect()  # doctest: +SKIP
+    """
+
+    def __init__(self, backend: Backend, *, table_prefix: str = "") -> None:
+        self.backend = backend
+        self.context = Context(table_prefix=table_prefix)
+
+    # ------------------------------------------------------------------ driving
+
+    def _stream(self, flow: Flow[T]) -> Iterator[Any]:
+        """Run ``flow``, yielding what it emits; its return value ends the iteration."""
+        answer: Any = None
+        error: DynamoDBError | None = None
+        while True:
+            try:
+                step = flow.send(answer) if error is None else flow.throw(error)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            answer, error = None, None
+            if isinstance(step, Emit):
+                yield step.value
+            elif isinstance(step, Sleep):
+                time.sleep(step.seconds)
+            else:
+                try:
+                    answer = self.backend.call(step.operation, step.params)
+                except DynamoDBError as exc:
+                    error = exc
+
+    def run(self, flow: Flow[T]) -> T:
+        """Drive a flow to its end and return its result."""
+        stream = self._stream(flow)
+        try:
+            while True:
+                next(stream)  # run() drives flows that emit nothing; values are dropped
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+    def send(self, request: Request[T]) -> T:
+        """Send one request built by :mod:`sortkey._ops` and return its parsed result."""
+        return self.run(ops.send(request))
+
+    def close(self) -> None:
+        """Close the backend."""
+        self.backend.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ tables
+
+    def create_table(self, table: Table) -> None:
+        """Create ``table`` with its indexes, wait until active, and enable its TTL."""
+        self.run(ops.create_table_flow(table, ctx=self.context))
+
+    def delete_table(self, table: Table) -> None:
+        """Delete ``table`` and everything in it."""
+        self.send(ops.delete_table(table, ctx=self.context))
+
+    def ensure_table(self, table: Table) -> bool:
+        """Create ``table`` if missing (``True``); else check it matches (``False``).
+
+        Raises:
+            sortkey.errors.DefinitionError: the live table differs; the message lists how.
+        """
+        return self.run(ops.ensure_table_flow(table, ctx=self.context))
+
+    def table(self, table: Table | str) -> TableClient:
+        """Plain-dict access to a table, for items modelled by hand."""
+        return TableClient(self, table)
+
+    # ------------------------------------------------------------------ entity writes
+
+    def create(self, entity: E) -> E:
+        """Write a new entity and return it as written.
+
+        Raises:
+            sortkey.errors.ItemExists: an item with the same key exists.
+            sortkey.errors.UniqueViolation: a ``__unique__`` value is taken.
+        """
+        return self.send(ops.create(entity, ctx=self.context))
+
+    def put(self, entity: E, *, condition: Condition | None = None) -> E:
+        """Create or replace an entity; return it as written (new version, ``UpdatedAt``).
+
+        Raises:
+            sortkey.errors.StaleVersion: a versioned entity was changed since it was read.
+            sortkey.errors.UniqueViolation: a ``__unique__`` value is taken.
+            sortkey.errors.ConditionFailed: ``condition`` did not hold.
+        """
+        return self.run(ops.put_flow(entity, condition=condition, ctx=self.context))
+
+    @overload
+    def update(
+        self,
+        entity: type[E],
+        key: KeyInput,
+        /,
+        *,
+        set: Mapping[Any, Any] | None = ...,  # noqa: A002
+        remove: Iterable[PathLike] = ...,
+        add: Mapping[Any, Any] | None = ...,
+        delete: Mapping[Any, Any] | None = ...,
+        append: Mapping[Any, Any] | None = ...,
+        condition: Condition | None = ...,
+        returning: Literal["none"] = ...,
+        fetch: bool = ...,
+    ) -> None: ...
+
+    @overload
+    def update(
+        self,
+        entity: type[E],
+        key: KeyInput,
+        /,
+        *,
+        set: Mapping[Any, Any] | None = ...,  # noqa: A002
+        remove: Iterable[PathLike] = ...,
+        add: Mapping[Any, Any] | None = ...,
+        delete: Mapping[Any, Any] | None = ...,
+        append: Mapping[Any, Any] | None = ...,
+        condition: Condition | None = ...,
+        returning: Literal["new", "old"],
+        fetch: bool = ...,
+    ) -> E: ...
+
+    @overload
+    def update(
+        self,
+        entity: type[E],
+        key: KeyInput,
+        /,
+        *,
+        set: Mapping[Any, Any] | None = ...,  # noqa: A002
+        remove: Iterable[PathLike] = ...,
+        add: Mapping[Any, Any] | None = ...,
+        delete: Mapping[Any, Any] | None = ...,
+        append: Mapping[Any, Any] | None = ...,
+        condition: Condition | None = ...,
+        returning: Literal["updated_old", "updated_new"],
+        fetch: bool = ...,
+    ) -> dict[str, Any]: ...
+
+    def update(
+        self,
+        entity: type[E],
+        key: KeyInput,
+        /,
+        *,
+        set: Mapping[Any, Any] | None = None,  # noqa: A002
+        remove: Iterable[PathLike] = (),
+        add: Mapping[Any, Any] | None = None,
+        delete: Mapping[Any, Any] | None = None,
+        append: Mapping[Any, Any] | None = None,
+        condition: Condition | None = None,
+        returning: ops.writes.Returning = "none",
+        fetch: bool = False,
+    ) -> Any:
+        """Change fields of a stored entity in one request (atomic).
+
+        Args:
+            entity: the entity class.
+            key: its key fields as a dict, or an entity (whose version is then checked).
+            set: ``{field or path: value}``; values may be expressions (``attr("n") + 1``,
+                ``if_not_exists(...)``); ``None`` removes the field.
+            remove: fields or paths to remove.
+            add: ``{field: number or set}`` to add (atomic counters, set union).
+            delete: ``{field: set}`` elements to remove from a set.
+            append: ``{field: list}`` to append to a list (created if absent).
+            condition: a condition on the stored item.
+            returning: ``"none"``, ``"old"``/``"new"`` (the entity), ``"updated_old"`` /
+                ``"updated_new"`` (a dict of the changed attributes).
+            fetch: read fields that index key templates need but the update lacks
+                (consistently), and condition the update on them being unchanged.
+
+        Raises:
+            sortkey.errors.ItemNotFound: no such item.
+            sortkey.errors.StaleVersion: the entity given as ``key`` is outdated.
+            sortkey.errors.UniqueViolation: a new ``__unique__`` value is taken.
+            sortkey.errors.InvalidInput: a key field, an internal attribute, or an index key
+                that cannot be rebuilt (the message names the fields it needs).
+        """
+        return self.run(
+            ops.update_flow(
+                entity,
+                key,
+                fetch=fetch,
+                returning=returning,
+                ctx=self.context,
+                set=set,
+                remove=remove,
+                add=add,
+                delete=delete,
+                append=append,
+                condition=condition,
+            )
+        )
+
+    @overload
+    def delete(
+        self,
+        entity: type[E],
+        key: KeyInput,
+        /,
+        *,
+        condition: Condition | None = ...,
+        returning: Literal["none"] = ...,
+    ) -> None: ...
+
+    @overload
+    def delete(
+        self,
+        entity: type[E],
+        key: KeyInput,
+        /,
+        *,
+        condition: Condition | None = ...,
+        returning: Literal["old"],
+    ) -> E | None: ...
+
+    def delete(
+        self,
+        entity: type[E],
+        key: KeyInput,
+        /,
+        *,
+        condition: Condition | None = None,
+        returning: Literal["none", "old"] = "none",
+    ) -> E | None:
+        """Delete an entity (and its unique guards); ``returning="old"`` gives what was deleted."""
+        return self.run(  # type: ignore[no-any-return]
+            ops.delete_flow(entity, key, condition=condition, returning=returning, ctx=self.context)
+        )
+
+    # ------------------------------------------------------------------ entity reads
+
+    @overload
+    def get(
+        self,
+        entity: type[E],
+        key: KeyInput | None = ...,
+        /,
+        *,
+        consistent: bool = ...,
+        projection: None = ...,
+        **key_fields: Any,
+    ) -> E | None: ...
+
+    @overload
+    def get(
+        self,
+        entity: type[E],
+        key: KeyInput | None = ...,
+        /,
+        *,
+        consistent: bool = ...,
+        projection: Sequence[PathLike],
+        **key_fields: Any,
+    ) -> dict[str, Any] | None: ...
+
+    def get(
+        self,
+        entity: type[E],
+        key: KeyInput | None = None,
+        /,
+        *,
+        consistent: bool = False,
+        projection: Sequence[PathLike] | None = None,
+        **key_fields: Any,
+    ) -> E | dict[str, Any] | None:
+        """Read one entity by key: ``db.get(User, user_id="u1")`` or ``db.get(User, {...})``.
+
+        Returns ``None`` when there is no such item; with ``projection``, a dict of those
+        attributes. The raw item is available with :func:`sortkey.raw`.
+        """
+        request = ops.get(
+            entity,
+            _key(key, key_fields),
+            consistent=consistent,
+            projection=projection,
+            ctx=self.context,
+        )
+        return self.send(request)  # type: ignore[no-any-return]
+
+    def exists(
+        self,
+        entity: type[Entity],
+        key: KeyInput | None = None,
+        /,
+        *,
+        consistent: bool = False,
+        **key_fields: Any,
+    ) -> bool:
+        """Whether an entity with this key exists."""
+        return self.send(
+            ops.exists(entity, _key(key, key_fields), consistent=consistent, ctx=self.context)
+        )
+
+    def query(self, entity: type[E], /, *, index: str | None = None, **key_fields: Any) -> Query[E]:
+        """Query entities by key fields: an immutable, chainable :class:`Query`.
+
+        The partition key template must be complete; a sort key template given only its
+        leading fields becomes ``begins_with`` on the rendered prefix.
+
+        Example:
+            >>> db.query(Post, user_id="u1").desc().limit(20).all()  # doctest: +SKIP
+        """
+        return Query(self, ops.entity_query(entity, index, key_fields))
+
+
+class Query(Generic[T]):
+    """An immutable query: every modifier returns a new one; nothing runs until read.
+
+    Iterating pages automatically; :meth:`page` returns one page and a cursor.
+    """
+
+    def __init__(self, db: Database, spec: QuerySpec) -> None:
+        self._db = db
+        self.spec = spec
+
+    def _with(self, spec: QuerySpec) -> Query[T]:
+        return Query(self._db, spec)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The Query request that would be sent (first page)."""
+        return self.spec.params(self._db.context)
+
+    def desc(self) -> Query[T]:
+        """Newest (highest sort key) first."""
+        return self._with(replace(self.spec, descending=True))
+
+    def asc(self) -> Query[T]:
+        """Lowest sort key first (the default)."""
+        return self._with(replace(self.spec, descending=False))
+
+    def limit(self, n: int) -> Query[T]:
+        """At most ``n`` results in all."""
+        return self._with(self.spec.with_limit(n))
+
+    def where(self, condition: Condition) -> Query[T]:
+        """Add a filter (applied by DynamoDB after the key condition); several are ANDed."""
+        return self._with(self.spec.where(condition))
+
+    def consistent(self, value: bool = True) -> Query[T]:
+        """Strongly consistent reads (tables and LSIs only)."""
+        return self._with(replace(self.spec, consistent=value))
+
+    def after(self, cursor: str | None) -> Query[T]:
+        """Start after the position a :class:`Page` cursor stands for."""
+        start = None if cursor is None else decode_cursor(cursor)
+        return self._with(replace(self.spec, start=start))
+
+    def __iter__(self) -> Iterator[T]:
+        return self._db._stream(ops.query_items(self.spec, self._db.context))
+
+    def all(self) -> list[T]:
+        """Every result (all pages, up to the limit)."""
+        return list(self)
+
+    def first(self) -> T | None:
+        """The first result, or ``None``."""
+        return next(iter(self.limit(1)), None)
+
+    def page(self, cursor: str | None = None, *, size: int | None = None) -> Page:
+        """One request's worth of results and the cursor of the next page."""
+        query = self.after(cursor) if cursor is not None else self
+        spec = query.spec if size is None else query.spec.with_limit(size)
+        return self._db.run(ops.query_page(spec, self._db.context))
+
+
+class TableClient:
+    """Plain-dict operations on one table, for items modelled by hand.
+
+    Python values in and out; conditions and updates are :mod:`sortkey.expr` expressions.
+    """
+
+    def __init__(self, db: Database, table: Table | str) -> None:
+        self._db = db
+        self.table = table
+
+    def put_item(
+        self,
+        item: Mapping[str, Any],
+        /,
+        *,
+        condition: Condition | None = None,
+        returning: Literal["none", "old"] = "none",
+    ) -> dict[str, Any] | None:
+        """Write an item (``returning="old"``: the item it replaced)."""
+        return self._db.send(
+            ops.put_item(
+                self.table, item, condition=condition, returning=returning, ctx=self._db.context
+            )
+        )
+
+    def get_item(
+        self,
+        key: Mapping[str, Any],
+        /,
+        *,
+        consistent: bool = False,
+        projection: Sequence[PathLike] | None = None,
+    ) -> dict[str, Any] | None:
+        """Read an item by its key attributes."""
+        return self._db.send(
+            ops.get_item(
+                self.table, key, consistent=consistent, projection=projection, ctx=self._db.context
+            )
+        )
+
+    def update_item(
+        self,
+        key: Mapping[str, Any],
+        /,
+        *,
+        set: Mapping[Any, Any] | None = None,  # noqa: A002
+        remove: Iterable[PathLike] = (),
+        add: Mapping[Any, Any] | None = None,
+        delete: Mapping[Any, Any] | None = None,
+        append: Mapping[Any, Any] | None = None,
+        condition: Condition | None = None,
+        returning: Literal["none", "old", "new", "updated_old", "updated_new"] = "none",
+    ) -> dict[str, Any] | None:
+        """Update an item in place (creates it if absent, like DynamoDB)."""
+        return self._db.send(
+            ops.update_item(
+                self.table,
+                key,
+                set=set,
+                remove=remove,
+                add=add,
+                delete=delete,
+                append=append,
+                condition=condition,
+                returning=returning,
+                ctx=self._db.context,
+            )
+        )
+
+    def delete_item(
+        self,
+        key: Mapping[str, Any],
+        /,
+        *,
+        condition: Condition | None = None,
+        returning: Literal["none", "old"] = "none",
+    ) -> dict[str, Any] | None:
+        """Delete an item (``returning="old"``: the deleted item)."""
+        return self._db.send(
+            ops.delete_item(
+                self.table, key, condition=condition, returning=returning, ctx=self._db.context
+            )
+        )
+
+    def query(
+        self,
+        key_condition: Condition | None = None,
+        /,
+        *,
+        index: str | None = None,
+        **equals: Any,
+    ) -> Query[dict[str, Any]]:
+        """Query with a key condition and/or key attribute equalities (``UserID="USR001"``).
+
+        Items are returned as dicts, except items whose type attribute names an entity of
+        this table, which come back as that entity.
+        """
+        if not isinstance(self.table, Table):
+            raise InvalidInput("query needs the Table definition: db.table(Table(...))")
+        return Query(self._db, ops.table_query(self.table, key_condition, index, equals))
