@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import validation
+from ..expressions.context import java_hash_set_order
 from .capacity import Consumed, read_consumed, write_consumed
 from .catalog import Catalog
 from .common import refuse_legacy, return_capacity
@@ -59,7 +60,7 @@ def batch_get_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         exprs.finish()
         plans.append((schema, storage_keys, projection, bool(spec.get("ConsistentRead"))))
     responses: dict[str, list[Item]] = {}
-    consumed_list = []
+    consumed_list: list[Consumed] = []
     for schema, storage_keys, projection, consistent in plans:
         found_items = responses.setdefault(schema.name, [])
         consumed = Consumed(schema.name)
@@ -69,12 +70,19 @@ def batch_get_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
             if found is not None:
                 item, size = found
                 found_items.append(projection.apply(item) if projection is not None else item)
-            consumed.merge(read_consumed(schema.name, size, consistent))
-        consumed_list.append(consumed.wire(capacity) if capacity != "NONE" else None)
+                # DynamoDB Local charges nothing for a key that is not there.
+                consumed.merge(read_consumed(schema.name, size, consistent))
+        consumed_list.append(consumed)
     out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": {}}
     if capacity != "NONE":
-        out["ConsumedCapacity"] = consumed_list
+        out["ConsumedCapacity"] = in_java_order(consumed_list, capacity)
     return out
+
+
+def in_java_order(consumed: list[Consumed], mode: str) -> list[dict[str, Any]]:
+    """ConsumedCapacity entries in the order DynamoDB Local lists them (a Java HashMap's)."""
+    by_name = {c.table_name: c for c in consumed}
+    return [by_name[name].wire(mode) for name in java_hash_set_order(by_name)]
 
 
 def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
@@ -100,9 +108,6 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
                 raise validation(
                     "Supplied AttributeValue has more than one datatypes set, must contain "
                     "exactly one of the supported datatypes"
-                    if put is not None
-                    else "1 validation error detected: Value null at 'requestItems' failed to "
-                    "satisfy constraint: Member must not be null"
                 )
             if put is not None:
                 item, size = check_item(schema, put.get("Item"))
@@ -128,5 +133,5 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
                 consumed_by_table[schema.name] = consumed
     out: dict[str, Any] = {"UnprocessedItems": {}}
     if capacity != "NONE":
-        out["ConsumedCapacity"] = [c.wire(capacity) for c in consumed_by_table.values()]
+        out["ConsumedCapacity"] = in_java_order(list(consumed_by_table.values()), capacity)
     return out

@@ -100,7 +100,9 @@ def put_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if mode == "ALL_OLD" and old is not None:
         out["Attributes"] = old
-    return add_capacity(out, write_consumed(schema, old, item, old_size, size), capacity)
+    if capacity != "NONE":
+        out["ConsumedCapacity"] = write_consumed(schema, old, item, old_size, size).wire(capacity)
+    return out
 
 
 def _encode(item: Item) -> str:
@@ -156,7 +158,9 @@ def delete_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if mode == "ALL_OLD" and old is not None:
         out["Attributes"] = old
-    return add_capacity(out, write_consumed(schema, old, None, old_size, 0), capacity)
+    if capacity != "NONE":
+        out["ConsumedCapacity"] = write_consumed(schema, old, None, old_size, 0).wire(capacity)
+    return out
 
 
 # ---------------------------------------------------------------------------- UpdateItem
@@ -197,7 +201,10 @@ def update_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     attributes = update_return(mode, old, new, update)
     if attributes:
         out["Attributes"] = attributes
-    return add_capacity(out, write_consumed(schema, old, new, old_size, new_size), capacity)
+    if capacity != "NONE":
+        consumed = write_consumed(schema, old, new, old_size, new_size)
+        out["ConsumedCapacity"] = consumed.wire(capacity)
+    return out
 
 
 def check_updated(schema: TableSchema, item: Item) -> tuple[Item, int]:

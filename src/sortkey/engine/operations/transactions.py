@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from ..errors import EngineError, validation
+from .batch import in_java_order
 from .capacity import Consumed, read_consumed, write_consumed
 from .catalog import Catalog
 from .common import refuse_legacy, return_capacity
@@ -93,12 +94,6 @@ def _parse(catalog: Catalog, entry: dict[str, Any]) -> _Request:
                 "'transactItems.member.update.updateExpression' failed to satisfy constraint: "
                 "Member must not be null"
             )
-        for name in schema.key_names:
-            if name in request.update.top_level_names:
-                raise validation(
-                    "One or more parameter values were invalid: Cannot update attribute "
-                    f"{name}. This attribute is part of the key"
-                )
     request.condition = exprs.condition()
     if kind == "ConditionCheck" and request.condition is None:
         raise validation(
@@ -140,25 +135,15 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
         seen_keys.add(ident)
     consumed: dict[str, Consumed] = {}
     with catalog.storage.transaction():
-        olds: list[tuple[Item | None, int]] = []
+        outcomes: list[tuple[Item | None, int, Item | None, int]] = []
         reasons: list[dict[str, Any]] = []
-        failed = False
         for request in requests:
             found = catalog.get(request.schema, request.key)
             old, old_size = found if found is not None else (None, 0)
-            olds.append((old, old_size))
-            if request.condition is not None and not request.condition.evaluate(old or {}):
-                reason: dict[str, Any] = {
-                    "Code": "ConditionalCheckFailed",
-                    "Message": "The conditional request failed",
-                }
-                if request.failure_mode == "ALL_OLD" and old is not None:
-                    reason["Item"] = old
-                reasons.append(reason)
-                failed = True
-            else:
-                reasons.append({"Code": "None"})
-        if failed:
+            reason, new, size = _evaluate(request, old)
+            reasons.append(reason)
+            outcomes.append((old, old_size, new, size))
+        if any(r["Code"] != "None" for r in reasons):
             codes = ", ".join(r["Code"] for r in reasons)
             raise EngineError(
                 "TransactionCanceledException",
@@ -166,20 +151,11 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
                 f"[{codes}]",
                 cancellation_reasons=reasons,
             )
-        for request, (old, old_size) in zip(requests, olds, strict=True):
+        for request, (old, old_size, new, size) in zip(requests, outcomes, strict=True):
             schema = request.schema
-            new: Item | None
             if request.kind == "ConditionCheck":
-                units = read_consumed(schema.name, old_size, True)
-                _add(consumed, units)
+                _add(consumed, read_consumed(schema.name, old_size, True))
                 continue
-            if request.kind == "Put":
-                new, size = request.new, request.size
-            elif request.kind == "Delete":
-                new, size = None, 0
-            else:
-                base = dict(old) if old is not None else dict(request.key_item)
-                new, size = check_updated(schema, request.update.apply(base))
             if new is not None or old is not None:
                 catalog.write(schema, request.key, old, new, size)
             _add(consumed, write_consumed(schema, old, new, old_size, size))
@@ -187,10 +163,45 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
     if capacity != "NONE":
         for c in consumed.values():
             c.scale(2.0)
-        out["ConsumedCapacity"] = [c.wire(capacity) for c in consumed.values()]
+        out["ConsumedCapacity"] = in_java_order(list(consumed.values()), capacity)
     if token is not None:
         catalog.tokens[token] = (fingerprint, out, time.time())
     return out
+
+
+def _evaluate(request: _Request, old: Item | None) -> tuple[dict[str, Any], Item | None, int]:
+    """One request against the stored item: its cancellation reason and the item it writes.
+
+    Problems only visible against the stored data (a failed condition, an update that cannot
+    apply) are reasons, not errors: DynamoDB Local reports them per item.
+    """
+    if request.condition is not None and not request.condition.evaluate(old or {}):
+        reason: dict[str, Any] = {
+            "Code": "ConditionalCheckFailed",
+            "Message": "The conditional request failed",
+        }
+        if request.failure_mode == "ALL_OLD" and old is not None:
+            reason["Item"] = old
+        return reason, None, 0
+    if request.kind == "Put":
+        return {"Code": "None"}, request.new, request.size
+    if request.kind != "Update":
+        return {"Code": "None"}, None, 0
+    schema = request.schema
+    try:
+        for name in schema.key_names:
+            if name in request.update.top_level_names:
+                raise validation(
+                    "One or more parameter values were invalid: Cannot update attribute "
+                    f"{name}. This attribute is part of the key"
+                )
+        base = dict(old) if old is not None else dict(request.key_item)
+        new, size = check_updated(schema, request.update.apply(base))
+    except EngineError as exc:
+        if exc.code != "ValidationException":
+            raise
+        return {"Code": "ValidationError", "Message": exc.message}, None, 0
+    return {"Code": "None"}, new, size
 
 
 def _add(consumed: dict[str, Consumed], units: Consumed) -> None:
@@ -237,5 +248,5 @@ def transact_get_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, An
     if capacity != "NONE":
         for c in consumed.values():
             c.scale(2.0)
-        out["ConsumedCapacity"] = [c.wire(capacity) for c in consumed.values()]
+        out["ConsumedCapacity"] = in_java_order(list(consumed.values()), capacity)
     return out
