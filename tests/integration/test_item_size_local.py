@@ -44,26 +44,10 @@ def padded(extra: dict[str, Any], size: int) -> dict[str, Any]:
     return item
 
 
-def has_negative_number(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(has_negative_number(v) for v in value.values())
-    if isinstance(value, (list, set, frozenset)):
-        return any(has_negative_number(v) for v in value)
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and value < 0
-
-
 @pytest.mark.parametrize("extra", SHAPES)
 def test_item_of_exactly_max_size_is_accepted_and_one_byte_more_refused(
-    backend: Backend, table_name: str, extra: dict[str, Any], request: pytest.FixtureRequest
+    backend: Backend, table_name: str, extra: dict[str, Any]
 ) -> None:
-    if type(backend).__name__ == "EmbeddedBackend" and has_negative_number(extra):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="engine/values.py number_size omits the extra byte DynamoDB counts "
-                "for a negative number (DynamoDB Local: '-1' is 3 bytes, '1' is 2)",
-            )
-        )
     backend.call("PutItem", {"TableName": table_name, "Item": padded(extra, MAX_ITEM_SIZE)})
     with pytest.raises(ItemTooLarge, match="Item size has exceeded the maximum allowed size"):
         backend.call("PutItem", {"TableName": table_name, "Item": padded(extra, MAX_ITEM_SIZE + 1)})

@@ -413,7 +413,7 @@ def set_contains(av: AV, member: AV) -> bool:
 
 
 def number_size(text: str) -> int:
-    """Bytes DynamoDB counts for a number: one per base-100 digit, plus one.
+    """Bytes DynamoDB counts for a number: one per base-100 digit, plus one (two if negative).
 
     The base-100 digits are aligned on the decimal point, leading and trailing zeros trimmed.
     The developer guide says "approximately 1 byte per two significant digits + 1 byte"; the
@@ -425,8 +425,10 @@ def number_size(text: str) -> int:
     exponent = value.normalize(_EXACT).as_tuple().exponent
     assert isinstance(exponent, int)
     # Digit positions run from 10**exponent up to 10**adjusted; each base-100 digit covers the
-    # positions 2k and 2k+1.
-    return value.adjusted() // 2 - exponent // 2 + 1 + 1
+    # positions 2k and 2k+1. A negative number costs one more byte (its terminator), as
+    # DynamoDB Local measures at the 400 KB limit.
+    negative = 1 if value < 0 else 0
+    return value.adjusted() // 2 - exponent // 2 + 1 + 1 + negative
 
 
 def attribute_value_size(av: AV) -> int:
