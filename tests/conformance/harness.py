@@ -343,6 +343,11 @@ def normalise(req: Req, out: Outcome, names: Mapping[str, str]) -> Wire:
         response = {k: v for k, v in response.items() if k in req.only}
     for key in req.drop:
         response.pop(key, None)
+    if req.op == "BatchGetItem" and isinstance(response.get("Responses"), dict):
+        # BatchGetItem returns each table's items in no particular order.
+        response["Responses"] = {
+            t: sorted(items, key=_canon) for t, items in response["Responses"].items()
+        }
     if req.unordered and isinstance(response.get("Items"), list):
         response["Items"] = sorted(response["Items"], key=_canon)
     # Table names inside responses (batch maps, capacity) back to logical names.
