@@ -391,7 +391,9 @@ UPDATE = [
         describe(HS),
     ),
     case("update-nothing", _update(HS, error=V)),
-    case("update-missing-table", _update("missing", BillingMode="PAY_PER_REQUEST", error=RNF)),
+    case(
+        "update-table-missing-table", _update("missing", BillingMode="PAY_PER_REQUEST", error=RNF)
+    ),
     case(
         "update-two-index-changes",
         _update(
