@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
+from sortkey._model.table import Table
 from sortkey.backends import Backend
 from sortkey.client import Database
 
@@ -24,3 +27,21 @@ def db(backend: Backend) -> Iterator[Database]:
     for name in names:
         if name.startswith(prefix):
             backend.call("DeleteTable", {"TableName": name})
+
+
+def _snapshot(db: Database, table: Table) -> list[str]:
+    items: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"TableName": db.context.table_name(table), "ConsistentRead": True}
+    while True:
+        response = db.backend.call("Scan", params)
+        items.extend(response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            break
+        params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return sorted(json.dumps(item, sort_keys=True, default=repr) for item in items)
+
+
+@pytest.fixture
+def snapshot(db: Database) -> Callable[[Table], list[str]]:
+    """Every item of a table (canonical text, sorted): compare to assert nothing changed."""
+    return lambda table: _snapshot(db, table)

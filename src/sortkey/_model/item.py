@@ -135,9 +135,7 @@ def to_attributes(entity: Entity, *, now: datetime) -> dict[str, Any]:
     stored = {name: storable_field(spec, name, value) for name, value in values.items()}
     item: dict[str, Any] = {name: value for name, value in stored.items() if value is not None}
     item.update(primary_key(spec, values))
-    item.update(
-        {a: text for a, text in index_attributes(spec, values).items() if text is not None}
-    )
+    item.update({a: text for a, text in index_attributes(spec, values).items() if text is not None})
     table = spec.table
     item[table.type_attribute] = spec.type_name
     if table.timestamp_attribute:

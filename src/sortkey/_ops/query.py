@@ -118,8 +118,9 @@ class QuerySpec:
 def _conjuncts_for(
     spec: EntitySpec, where: str, sources: Sequence[AttributeSource], given: dict[str, Any]
 ) -> list[Condition]:
-    """Key conditions from template/field sources; consumes the fields it uses from ``given``."""
+    """Key conditions from template/field sources; removes the fields it uses from ``given``."""
     conditions: list[Condition] = []
+    used: set[str] = set()
     for position, source in enumerate(sources):
         name = source.attribute.name
         is_partition = position == 0
@@ -127,7 +128,8 @@ def _conjuncts_for(
         if template is None:
             assert source.field is not None
             if source.field in given:
-                value = storable_field(spec, source.field, given.pop(source.field))
+                used.add(source.field)
+                value = storable_field(spec, source.field, given[source.field])
                 conditions.append(attr.name(name) == value)
             elif is_partition:
                 raise InvalidInput(f"query of {spec.name}{where} needs {source.field!r}")
@@ -148,8 +150,7 @@ def _conjuncts_for(
                 f"{first_missing!r} in sort key template {template.text!r}; give "
                 f"{first_missing!r} too (or filter with .where())"
             )
-        for n in values:
-            given.pop(n)
+        used.update(values)
         if leading == len(template.fields):
             rendered = template.render(values)
             assert rendered is not None
@@ -158,6 +159,8 @@ def _conjuncts_for(
             prefix = template.prefix(values)
             if prefix:
                 conditions.append(attr.name(name).begins_with(prefix))
+    for n in used:
+        del given[n]
     return conditions
 
 

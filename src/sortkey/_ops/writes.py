@@ -616,7 +616,9 @@ def _rewrite_derived(
                     plan.update = plan.update.remove(attr.name(attribute))
                     continue
             if missing:
-                needed.setdefault(f"{index_name} ({template.text!r})", []).extend(missing)
+                needed.setdefault(
+                    f"index {index_name!r} key {attribute!r} ({template.text!r})", []
+                ).extend(missing)
                 continue
             rendered = template.render(values)
             assert rendered is not None
