@@ -1,0 +1,377 @@
+"""Benchmark: sortkey's embedded engine vs moto (in-process) and DynamoDB Local, same run.
+
+Run: .venv/bin/python bench/engine.py            (full run; the 1M-item load takes minutes)
+     .venv/bin/python bench/engine.py --quick    (smoke run, well under a minute of timing)
+     .venv/bin/python bench/engine.py --profile  (cProfile of the engine per operation)
+
+Part 1, throughput: PutItem, GetItem, a 100-item Query and a 25-item BatchWriteItem on the same
+items (~13 attributes, 300-430 bytes) and the same key sequences, against
+
+* sortkey through ``sortkey.connect()`` and the Database API (``db.table(...)``), Python values
+  in and out (the Database API has no batch write yet: batches go through ``db.backend.call``);
+* sortkey's engine through ``EmbeddedBackend.call`` with wire dicts (no client layer);
+* moto in-process (``moto.mock_aws``) through boto3's low-level client;
+* DynamoDB Local (started by ``sortkey.local.DynamoDBLocal``) through boto3's low-level client.
+
+Each (target, operation) is warmed up, then timed in several repeats of the same size
+(``time.perf_counter``, request arguments built before the clock starts); the table shows the
+median repeat's ops/s and the ratios sortkey ÷ peer against the aims (20x moto, 10x Local).
+
+Part 2, scaling: a FILE-backed table loaded through the engine (BatchWriteItem through
+``call``) to each of ``--sizes`` items; at each size, the latency of individual 100-item queries
+on random customers (and of GetItem), which should stay flat as the table grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+import _targets as t  # noqa: E402
+import _workload as w  # noqa: E402
+from _timing import Rate, Settings, latencies, measure, percentile  # noqa: E402
+
+from sortkey.backends.embedded import EmbeddedBackend  # noqa: E402
+
+AIMS = {"moto": 20.0, "local": 10.0}
+PRELOAD_CUSTOMERS = 10  # 1,000 orders read by get and query in part 1
+PUT_BASE = 10_000_000  # puts and batches write fresh orders, far from the preloaded ones
+BATCH_BASE = 20_000_000
+
+
+def index_stream(operation: str, customers: int) -> Iterator[int]:
+    """The index sequence an operation walks; identical for every target."""
+    if operation == "put":
+        return itertools.count(PUT_BASE)
+    if operation == "batch":
+        return itertools.count(BATCH_BASE, w.BATCH_SIZE)
+    if operation == "get":
+        return w.random_indexes(10**9, customers * w.ORDERS_PER_CUSTOMER, seed=1)
+    return w.random_indexes(10**9, customers, seed=2)
+
+
+def bench_target(target: t.Target, settings: Settings) -> dict[str, Rate]:
+    """Preload, then measure every operation on ``target``."""
+    target.load(0, PRELOAD_CUSTOMERS * w.ORDERS_PER_CUSTOMER)
+    rates = {}
+    for operation in t.OPERATIONS:
+        rates[operation] = measure(
+            lambda i, op=operation: target.prepare(op, i),
+            target.runner(operation),
+            index_stream(operation, PRELOAD_CUSTOMERS),
+            settings,
+        )
+        rate = rates[operation]
+        print(
+            f"  {target.name:<28} {operation:<6} {rate.ops_per_second:>10,.0f} ops/s "
+            f"({rate.micros:,.0f} us/op; {rate.repeats}x{rate.ops_per_repeat} ops, "
+            f"spread {rate.low:,.0f}-{rate.high:,.0f})",
+            flush=True,
+        )
+    return rates
+
+
+def run_throughput(args: argparse.Namespace, settings: Settings) -> dict[str, dict[str, Rate]]:
+    """Part 1: every target, one after the other (moto patches botocore while it runs)."""
+    results: dict[str, dict[str, Rate]] = {}
+    if t.database_api_available():
+        db = t.connect()
+        db.backend.call("CreateTable", w.CREATE_TABLE)
+        results["api"] = bench_target(t.DatabaseApiTarget("sortkey Database API", db), settings)
+        db.close()
+    else:
+        print("  (sortkey.connect / Database API not available: engine target only)")
+    backend = EmbeddedBackend()
+    backend.call("CreateTable", w.CREATE_TABLE)
+    results["engine"] = bench_target(
+        t.WireCallTarget("sortkey engine (call)", backend.call), settings
+    )
+    backend.close()
+    if "moto" in args.peers:
+        with t.moto_target() as moto:
+            results["moto"] = bench_target(moto, settings)
+    if "local" in args.peers:
+        print("  starting DynamoDB Local ...", flush=True)
+        with t.dynamodb_local_target() as local:
+            results["local"] = bench_target(local, settings)
+    return results
+
+
+def _fmt_rate(rate: Rate | None) -> str:
+    if rate is None:
+        return "-"
+    return f"{rate.ops_per_second:,.0f} ({_fmt_us(rate.micros)})"
+
+
+def _fmt_us(micros: float) -> str:
+    return f"{micros / 1000:,.2f} ms" if micros >= 1000 else f"{micros:,.0f} us"
+
+
+def print_throughput(results: dict[str, dict[str, Rate]]) -> None:
+    """The ops/s table and the ratio table."""
+    columns = [
+        (key, label)
+        for key, label in (
+            ("api", "sortkey API"),
+            ("engine", "sortkey engine"),
+            ("moto", "moto in-process"),
+            ("local", "DynamoDB Local"),
+        )
+        if key in results
+    ]
+    labels = {"put": "PutItem", "get": "GetItem", "query": "Query 100", "batch": "Batch 25"}
+    print("\nThroughput: ops/s, median of repeats (time per op)")
+    rows = [["operation", *(label for _, label in columns)]]
+    rows += [
+        [labels[op], *(_fmt_rate(results[key].get(op)) for key, _ in columns)]
+        for op in t.OPERATIONS
+    ]
+    _print_table(rows)
+
+    peers = [p for p in ("moto", "local") if p in results]
+    sortkeys = [s for s in ("api", "engine") if s in results]
+    if not peers:
+        return
+    print("\nRatios: sortkey ops/s / peer ops/s (aim: >= 20x moto, >= 10x DynamoDB Local)")
+    header = ["operation"]
+    for s in sortkeys:
+        header += [f"{'API' if s == 'api' else 'engine'} vs {p}" for p in peers]
+    header.append("aims met")
+    rows = [header]
+    for op in t.OPERATIONS:
+        row = [labels[op]]
+        met = True
+        for s in sortkeys:
+            for p in peers:
+                ratio = results[s][op].ops_per_second / results[p][op].ops_per_second
+                ok = ratio >= AIMS[p]
+                met = met and (ok or s != sortkeys[0])  # the headline is the first sortkey layer
+                row.append(f"{ratio:,.1f}x{'' if ok else ' (miss)'}")
+        row.append("yes" if met else "NO")
+        rows.append(row)
+    _print_table(rows)
+    print(f"  'aims met' judges the {'Database API' if sortkeys[0] == 'api' else 'engine'} column.")
+
+
+def _print_table(rows: list[list[str]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(wd) for c, wd in zip(row[1:], widths[1:], strict=True)
+        ]
+        print("  " + " | ".join(cells))
+        if n == 0:
+            print("  " + "-+-".join("-" * wd for wd in widths))
+
+
+def _load(call: Any, first: int, last: int, label: str) -> float:
+    """Batch-write orders ``first .. last - 1``; seconds taken. Progress on stderr."""
+    started = time.perf_counter()
+    step = max(w.BATCH_SIZE, (last - first) // 10 // w.BATCH_SIZE * w.BATCH_SIZE)
+    for start in range(first, last, w.BATCH_SIZE):
+        response = call("BatchWriteItem", w.batch_request(start))
+        if response.get("UnprocessedItems"):
+            raise AssertionError("the engine left unprocessed items")
+        done = start + w.BATCH_SIZE
+        if (done - first) % step == 0 and done < last:
+            rate = (done - first) / (time.perf_counter() - started)
+            print(f"    {label}: {done:,} items ({rate:,.0f} items/s)", file=sys.stderr, flush=True)
+    return time.perf_counter() - started
+
+
+def run_scaling(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Part 2: load a file-backed table to each size; query/get latency at each."""
+    sizes = sorted(
+        {-(-size // w.ORDERS_PER_CUSTOMER) * w.ORDERS_PER_CUSTOMER for size in args.sizes}
+    )
+    directory = (
+        Path(args.db_dir) if args.db_dir else Path(tempfile.mkdtemp(prefix="sortkey-bench-"))
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "bench.db"
+    for leftover in directory.glob("bench.db*"):
+        leftover.unlink()
+    api = t.database_api_available()
+    db = t.connect(f"sqlite:///{path.resolve()}") if api else None
+    backend = db.backend if db is not None else EmbeddedBackend(str(path))
+    backend.call("CreateTable", w.CREATE_TABLE)
+    table = t.DatabaseApiTarget("api", db) if db is not None else None
+    engine = t.WireCallTarget("engine", backend.call)
+    rows = []
+    loaded = 0
+    try:
+        for size in sizes:
+            load_seconds = _load(backend.call, loaded, size, f"loading {size:,}")
+            loaded = size
+            customers = size // w.ORDERS_PER_CUSTOMER
+            query_engine = latencies(
+                lambda c: engine.prepare("query", c),
+                engine.runner("query"),
+                w.random_indexes(10**9, customers, seed=3),
+                args.latency_samples,
+                warmup=20,
+            )
+            get_engine = latencies(
+                lambda i: engine.prepare("get", i),
+                engine.runner("get"),
+                w.random_indexes(10**9, size, seed=4),
+                args.latency_samples * 5,
+                warmup=100,
+            )
+            row: dict[str, Any] = {
+                "items": size,
+                "load_seconds": load_seconds,
+                "load_items_per_second": (size - (rows[-1]["items"] if rows else 0)) / load_seconds,
+                "file_bytes": sum(f.stat().st_size for f in directory.glob("bench.db*")),
+                "query_p50": statistics.median(query_engine),
+                "query_p90": percentile(query_engine, 0.9),
+                "query_p99": percentile(query_engine, 0.99),
+                "get_p50": statistics.median(get_engine),
+            }
+            if table is not None:
+                query_api = latencies(
+                    lambda c: table.prepare("query", c),
+                    table.runner("query"),
+                    w.random_indexes(10**9, customers, seed=5),
+                    args.latency_samples,
+                    warmup=20,
+                )
+                row["api_query_p50"] = statistics.median(query_api)
+            rows.append(row)
+            print(
+                f"  {size:>9,} items: query p50 {_fmt_us(row['query_p50'] * 1e6)}, "
+                f"get p50 {_fmt_us(row['get_p50'] * 1e6)} (loaded in {load_seconds:,.1f} s)",
+                flush=True,
+            )
+    finally:
+        if db is not None:
+            db.close()
+        else:
+            backend.close()
+        if not args.db_dir:
+            shutil.rmtree(directory, ignore_errors=True)
+    return rows
+
+
+def print_scaling(rows: list[dict[str, Any]]) -> None:
+    """The latency-vs-size table."""
+    has_api = any("api_query_p50" in row for row in rows)
+    print("\nScaling: one 100-item Query (and one GetItem) on a FILE-backed table, per call")
+    header = ["items", "query p50", "query p90", "query p99", "get p50"]
+    if has_api:
+        header.append("API query p50")
+    header += ["load items/s", "file MB"]
+    table = [header]
+    for row in rows:
+        cells = [
+            f"{row['items']:,}",
+            _fmt_us(row["query_p50"] * 1e6),
+            _fmt_us(row["query_p90"] * 1e6),
+            _fmt_us(row["query_p99"] * 1e6),
+            _fmt_us(row["get_p50"] * 1e6),
+        ]
+        if has_api:
+            cells.append(_fmt_us(row.get("api_query_p50", float("nan")) * 1e6))
+        cells += [f"{row['load_items_per_second']:,.0f}", f"{row['file_bytes'] / 1e6:,.1f}"]
+        table.append(cells)
+    _print_table(table)
+    if len(rows) > 1:
+        growth = rows[-1]["query_p50"] / rows[0]["query_p50"]
+        print(
+            f"  query p50 at {rows[-1]['items']:,} items is {growth:.2f}x the p50 at "
+            f"{rows[0]['items']:,} ({rows[-1]['items'] // rows[0]['items']}x more items)"
+        )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short smoke run (small sizes)")
+    parser.add_argument(
+        "--sizes",
+        type=lambda text: [int(part) for part in text.split(",") if part],
+        default=None,
+        help="table sizes for the scaling part (default 10000,100000,1000000; --quick: 2000,10000)",
+    )
+    parser.add_argument(
+        "--peers",
+        type=lambda text: {part for part in text.split(",") if part and part != "none"},
+        default={"moto", "local"},
+        help="peers to compare against: moto,local (default both; 'none' for none)",
+    )
+    parser.add_argument("--repeats", type=int, default=None, help="timed repeats (default 5)")
+    parser.add_argument("--skip-throughput", action="store_true", help="only the scaling part")
+    parser.add_argument("--skip-scaling", action="store_true", help="only the throughput part")
+    parser.add_argument("--latency-samples", type=int, default=None, help="queries per size")
+    parser.add_argument("--db-dir", help="keep the scaling database in this directory")
+    parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the engine per operation, then exit"
+    )
+    args = parser.parse_args(argv)
+    if args.sizes is None:
+        args.sizes = [2_000, 10_000] if args.quick else [10_000, 100_000, 1_000_000]
+    if args.latency_samples is None:
+        args.latency_samples = 50 if args.quick else 300
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; print the tables."""
+    args = parse_args(argv)
+    if args.profile:
+        from _profile import profile_engine
+
+        profile_engine(quick=args.quick)
+        return 0
+    settings = (
+        Settings(warmup_seconds=0.2, repeat_seconds=0.1, repeats=args.repeats or 3, min_ops=3)
+        if args.quick
+        else Settings(repeats=args.repeats or 5)
+    )
+    smallest, largest, mean = w.size_summary()
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    print(
+        f"sortkey engine benchmark: Python {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, load average {load[0]:.2f} at start\n"
+        f"items: {len(w.make_item(0))} attributes, {smallest}-{largest} bytes (mean {mean:.0f}); "
+        f"sortkey {'Database API + ' if t.database_api_available() else ''}engine call, "
+        f"peers: {', '.join(sorted(args.peers)) or 'none'}",
+        flush=True,
+    )
+    report: dict[str, Any] = {"settings": vars(args) | {"peers": sorted(args.peers)}}
+    if not args.skip_throughput:
+        print("\nPart 1: throughput (in-memory tables)")
+        results = run_throughput(args, settings)
+        print_throughput(results)
+        report["throughput"] = {
+            target: {op: vars(rate) for op, rate in rates.items()}
+            for target, rates in results.items()
+        }
+    if not args.skip_scaling:
+        sizes = ", ".join(f"{size:,}" for size in args.sizes)
+        print(f"\nPart 2: scaling (file-backed table, sizes {sizes})")
+        rows = run_scaling(args)
+        print_scaling(rows)
+        report["scaling"] = rows
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(report, out, indent=2, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
