@@ -132,7 +132,7 @@ class DatabaseApiTarget(Target):
     def runner(self, operation: str) -> Runner:  # noqa: D102
         table = self.table
         if operation == "put":
-            return table.put_item
+            return lambda item: table.put_item(item)
 
         def get(key: dict[str, Any]) -> None:
             if table.get_item(key) is None:
@@ -169,7 +169,9 @@ def connect(url: str | None = None, **options: Any) -> Any:
 
     function = getattr(sortkey, "connect", None)
     if function is None:
-        from sortkey._connect import connect as function
+        from sortkey._connect import connect as fallback
+
+        function = fallback
     return function(url, **options)
 
 

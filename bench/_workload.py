@@ -54,7 +54,7 @@ def make_item(i: int) -> dict[str, Any]:
     """Order ``i`` (Python values): customer ``i // 100``, order ``i % 100`` of that customer."""
     rng = random.Random(i)
     customer, seq = divmod(i, ORDERS_PER_CUSTOMER)
-    lines = [
+    lines: list[dict[str, Any]] = [
         {
             "sku": f"SKU-{rng.randrange(10**6):06d}",
             "qty": rng.randrange(1, 5),
@@ -70,7 +70,7 @@ def make_item(i: int) -> dict[str, Any]:
         "status": rng.choice(("pending", "paid", "shipped", "delivered")),
         "created_at": f"2025-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T"
         f"{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}Z",
-        "total": sum((line["qty"] * line["price"] for line in lines), Decimal(0)),
+        "total": sum((Decimal(line["qty"]) * line["price"] for line in lines), Decimal(0)),
         "currency": "EUR",
         "gift": rng.random() < 0.2,
         "note": " ".join(rng.sample(_WORDS, rng.randrange(6, 12))),

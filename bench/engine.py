@@ -66,10 +66,14 @@ def index_stream(operation: str, customers: int) -> Iterator[int]:
 def bench_target(target: t.Target, settings: Settings) -> dict[str, Rate]:
     """Preload, then measure every operation on ``target``."""
     target.load(0, PRELOAD_CUSTOMERS * w.ORDERS_PER_CUSTOMER)
-    rates = {}
+    rates: dict[str, Rate] = {}
     for operation in t.OPERATIONS:
+
+        def prepare(index: int, operation: str = operation) -> Any:
+            return target.prepare(operation, index)
+
         rates[operation] = measure(
-            lambda i, op=operation: target.prepare(op, i),
+            prepare,
             target.runner(operation),
             index_stream(operation, PRELOAD_CUSTOMERS),
             settings,
@@ -210,7 +214,7 @@ def run_scaling(args: argparse.Namespace) -> list[dict[str, Any]]:
     backend.call("CreateTable", w.CREATE_TABLE)
     table = t.DatabaseApiTarget("api", db) if db is not None else None
     engine = t.WireCallTarget("engine", backend.call)
-    rows = []
+    rows: list[dict[str, Any]] = []
     loaded = 0
     try:
         for size in sizes:
