@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
@@ -240,6 +242,7 @@ def _source(
             )
         return AttributeSource(attribute, template=template)
     if attribute.name in fields:
+        _check_field_type(cls, where, attribute)
         return AttributeSource(attribute, field=attribute.name)
     if required:
         raise DefinitionError(
@@ -247,6 +250,34 @@ def _source(
             f"{cls.__name__} has no field of that name; add one to {where}"
         )
     return None
+
+
+def _stored_type(cls: type[Entity], name: str) -> str | None:
+    """The DynamoDB scalar type a field is stored as, when the annotation says it plainly."""
+    annotation = cls.model_fields[name].annotation
+    epoch = any(
+        isinstance(m, Epoch) or (isinstance(m, FieldRole) and m.epoch)
+        for m in cls.model_fields[name].metadata
+    )
+    if annotation is bool:
+        return None
+    if annotation in (int, float, Decimal) or (annotation is datetime and epoch):
+        return "N"
+    if annotation in (str, datetime, date):
+        return "S"
+    if annotation is bytes:
+        return "B"
+    return None
+
+
+def _check_field_type(cls: type[Entity], where: str, attribute: KeyAttribute) -> None:
+    stored = _stored_type(cls, attribute.name)
+    if stored is not None and stored != attribute.type:
+        raise DefinitionError(
+            f"{cls.__name__}.{where}: key attribute {attribute.name!r} is declared as "
+            f"{attribute.type} on the table, but field {attribute.name!r} is stored as {stored}; "
+            f"declare it as ({attribute.name!r}, {stored!r})"
+        )
 
 
 def _index_sources(
@@ -296,9 +327,11 @@ def _index_sources(
     for name, index in table.all_indexes.items():
         if name in out or index is table.type_index:
             continue
-        sources = [
-            AttributeSource(a, field=a.name) for a in index.attributes if a.name in cls.model_fields
-        ]
+        sources = []
+        for a in index.attributes:
+            if a.name in cls.model_fields:
+                _check_field_type(cls, f"field {a.name!r} in index {name!r}", a)
+                sources.append(AttributeSource(a, field=a.name))
         if sources:
             out[name] = tuple(sources)
     return out
