@@ -5,7 +5,8 @@ key, so that sequences collide: conditional writes hit existing items, updates m
 errors, the index gains and loses items. Each example starts on a fresh table.
 
 ``SORTKEY_CONFORMANCE_EXAMPLES`` overrides the number of examples (default 15, so the whole
-conformance suite stays within a few minutes on two cores).
+conformance suite stays within a few minutes on two cores); ``SORTKEY_CONFORMANCE_SHRINK=1``
+shrinks a failing sequence (slow).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
@@ -30,6 +31,10 @@ settings.register_profile(
     stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    # Shrinking replays a failing sequence hundreds of times (each on a new table): minutes.
+    # The unshrunk sequence is short enough to read; SORTKEY_CONFORMANCE_SHRINK=1 shrinks.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate]
+    + ([Phase.shrink] if os.environ.get("SORTKEY_CONFORMANCE_SHRINK") else []),
 )
 
 _tables = itertools.count(1)
