@@ -305,7 +305,8 @@ def test_update_table_adds_a_backfilled_gsi_and_deletes_it(engine: Engine) -> No
     )
     table = engine.call("DescribeTable", {"TableName": "tab"})["Table"]
     assert "GlobalSecondaryIndexes" not in table
-    assert [d["AttributeName"] for d in table["AttributeDefinitions"]] == ["pk", "sk"]
+    # DynamoDB Local lists the remaining definitions in its HashSet order.
+    assert [d["AttributeName"] for d in table["AttributeDefinitions"]] == ["sk", "pk"]
 
 
 def test_ttl_settings(engine: Engine) -> None:

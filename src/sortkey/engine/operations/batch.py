@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import validation
-from ..expressions.context import java_hash_set_order
 from .capacity import Consumed, read_consumed, write_consumed
 from .catalog import Catalog
 from .common import refuse_legacy, return_capacity
@@ -22,22 +21,16 @@ MAX_GET_KEYS = 100
 MAX_WRITES = 25
 
 
-def _request_items(params: dict[str, Any]) -> dict[str, Any]:
+def _request_items(params: dict[str, Any], empty_message: str) -> dict[str, Any]:
     request = params.get("RequestItems")
     if not isinstance(request, dict) or not request:
-        raise validation(
-            "1 validation error detected: Value null at 'requestItems' failed to satisfy "
-            "constraint: Member must not be null"
-            if request is None
-            else "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy "
-            "constraint: Member must have length greater than or equal to 1"
-        )
+        raise validation(empty_message)
     return request
 
 
 def batch_get_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     """BatchGetItem."""
-    request = _request_items(params)
+    request = _request_items(params, "BatchGetItem must have some requests set")
     capacity = return_capacity(params)
     total = sum(len(spec.get("Keys") or []) for spec in request.values())
     if total > MAX_GET_KEYS:
@@ -49,8 +42,8 @@ def batch_get_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         keys = spec.get("Keys") or []
         if not keys:
             raise validation(
-                "1 validation error detected: Value '[]' at 'requestItems.keys' failed to "
-                "satisfy constraint: Member must have length greater than or equal to 1"
+                f"The list of keys in RequestItems for BatchGetItem is required: {name} has "
+                "empty list"
             )
         storage_keys = [schema.storage_key(normalized_key(schema, key)) for key in keys]
         if len(set(storage_keys)) != len(storage_keys):
@@ -75,19 +68,18 @@ def batch_get_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         consumed_list.append(consumed)
     out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": {}}
     if capacity != "NONE":
-        out["ConsumedCapacity"] = in_java_order(consumed_list, capacity)
+        out["ConsumedCapacity"] = in_answer_order(consumed_list, capacity)
     return out
 
 
-def in_java_order(consumed: list[Consumed], mode: str) -> list[dict[str, Any]]:
-    """ConsumedCapacity entries in the order DynamoDB Local lists them (a Java HashMap's)."""
-    by_name = {c.table_name: c for c in consumed}
-    return [by_name[name].wire(mode) for name in java_hash_set_order(by_name)]
+def in_answer_order(consumed: list[Consumed], mode: str) -> list[dict[str, Any]]:
+    """ConsumedCapacity entries in the order DynamoDB Local lists them (last table first)."""
+    return [c.wire(mode) for c in reversed(consumed)]
 
 
 def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     """BatchWriteItem: puts and deletes, at most 25, no two on the same item."""
-    request = _request_items(params)
+    request = _request_items(params, "BatchWriteItem cannot have a null or no requests set")
     capacity = return_capacity(params)
     total = sum(len(writes or []) for writes in request.values())
     if total > MAX_WRITES:
@@ -97,8 +89,7 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
         schema = catalog.table(name)
         if not writes:
             raise validation(
-                "1 validation error detected: Value '[]' at 'requestItems' failed to satisfy "
-                "constraint: Member must have length greater than or equal to 1"
+                f"The batch write request list for a table cannot be null or empty: {name}"
             )
         seen: set[tuple[bytes, bytes]] = set()
         for write in writes:
@@ -133,5 +124,5 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
                 consumed_by_table[schema.name] = consumed
     out: dict[str, Any] = {"UnprocessedItems": {}}
     if capacity != "NONE":
-        out["ConsumedCapacity"] = in_java_order(list(consumed_by_table.values()), capacity)
+        out["ConsumedCapacity"] = in_answer_order(list(consumed_by_table.values()), capacity)
     return out

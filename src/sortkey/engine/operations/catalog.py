@@ -72,21 +72,12 @@ class Catalog:
                 if old_entry is not None and old_entry != new_entry:
                     storage.remove_entry(schema.id, index.number, old_entry)
                 if new_entry is not None:
-                    assert new is not None
-                    storage.add_entry(
-                        schema.id, index.number, new_entry, projected_size(schema, index, new)
-                    )
+                    # Entries count the whole item's size, as DynamoDB Local's IndexSizeBytes.
+                    storage.add_entry(schema.id, index.number, new_entry, new_size)
         if new is None:
             storage.delete(schema.id, *key)
         else:
             storage.put(schema.id, key[0], key[1], new_size, encode_item(new))
-
-
-def projected_size(schema: TableSchema, index: IndexSchema, item: Item) -> int:
-    """Bytes of an item as projected into an index (for IndexSizeBytes)."""
-    from ..values import item_size
-
-    return item_size(project_for_index(schema, index, item))
 
 
 def project_for_index(schema: TableSchema, index: IndexSchema, item: Item) -> Item:

@@ -45,11 +45,17 @@ def require(params: dict[str, Any], name: str, wire_name: str) -> Any:
     return value
 
 
+INVALID_NAME = (
+    "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, "
+    "and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'"
+)
+
+
 def table_name(params: dict[str, Any]) -> str:
-    """The TableName parameter, checked."""
+    """The TableName parameter, checked (DynamoDB Local's message for any bad name)."""
     name = require(params, "TableName", "tableName")
-    check_name(name, "tableName")
-    assert isinstance(name, str)
+    if not isinstance(name, str) or not _TABLE_NAME.fullmatch(name):
+        raise validation(INVALID_NAME)
     return name
 
 

@@ -14,7 +14,7 @@ from ..errors import EngineError, validation
 from .capacity import Consumed, read_consumed, write_consumed
 from .catalog import Catalog
 from .common import enum, refuse_legacy, require, return_capacity, table_name
-from .exprs import Expressions, paths_of
+from .exprs import Expressions
 from .schema import Item, TableSchema
 
 MAX_ITEM_SIZE = 400 * 1024
@@ -78,7 +78,10 @@ def put_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     """PutItem."""
     refuse_legacy(params)
     schema = catalog.table(table_name(params))
-    item, size = check_item(schema, require(params, "Item", "item"))
+    item_param = params.get("Item")
+    if item_param is None:
+        raise validation("Item to put in PutItem cannot be null")
+    item, size = check_item(schema, item_param)
     mode = return_values(params, ("NONE", "ALL_OLD"))
     failure_mode = on_failure(params)
     capacity = return_capacity(params)
@@ -180,22 +183,29 @@ def update_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     update = exprs.update()
     condition = exprs.condition()
     exprs.finish()
-    if update is not None:
-        for name in schema.key_names:
-            if name in update.top_level_names:
-                raise validation(
-                    "One or more parameter values were invalid: Cannot update attribute "
-                    f"{name}. This attribute is part of the key"
-                )
     key = schema.storage_key(key_item)
     with catalog.storage.transaction():
         found = catalog.get(schema, key)
         old, old_size = found if found is not None else (None, 0)
+        # DynamoDB Local's order: the updated item's size, then the condition, then errors
+        # from applying the update, then key checks.
+        base = dict(old) if old is not None else dict(key_item)
+        apply_error: EngineError | None = None
+        new, new_size = base, 0
+        try:
+            new = update.apply(base) if update is not None else base
+        except EngineError as exc:
+            apply_error = exc
+        else:
+            new_size = values.item_size(new)
+            if new_size > MAX_ITEM_SIZE:
+                raise validation("Item size to update has exceeded the maximum allowed size")
         if condition is not None and not condition.evaluate(old or {}):
             raise condition_failed(old, failure_mode)
-        base = dict(old) if old is not None else dict(key_item)
-        new = update.apply(base) if update is not None else base
-        new, new_size = check_updated(schema, new)
+        if apply_error is not None:
+            raise apply_error
+        check_key_unchanged(schema, update)
+        schema.check_item_keys(new, updated=True)
         catalog.write(schema, key, old, new, new_size)
     out: dict[str, Any] = {}
     attributes = update_return(mode, old, new, update)
@@ -207,12 +217,24 @@ def update_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check_key_unchanged(schema: TableSchema, update: Any) -> None:
+    """Refuse an update that writes a key attribute."""
+    if update is None:
+        return
+    for name in schema.key_names:
+        if name in update.top_level_names:
+            raise validation(
+                "One or more parameter values were invalid: Cannot update attribute "
+                f"{name}. This attribute is part of the key"
+            )
+
+
 def check_updated(schema: TableSchema, item: Item) -> tuple[Item, int]:
     """Checks of the item an update produced (size, index key types)."""
     size = values.item_size(item)
     if size > MAX_ITEM_SIZE:
         raise validation("Item size to update has exceeded the maximum allowed size")
-    schema.check_item_keys(item)
+    schema.check_item_keys(item, updated=True)
     return item, size
 
 
@@ -229,4 +251,6 @@ def update_return(mode: str, old: Item | None, new: Item, update: Any) -> Item |
     source = old if mode == "UPDATED_OLD" else new
     if source is None:
         return None
-    return paths_of(source, update.updated_paths) or None
+    # DynamoDB Local returns each touched top-level attribute whole, even for nested paths.
+    touched = {name: source[name] for name in source if name in update.top_level_names}
+    return touched or None

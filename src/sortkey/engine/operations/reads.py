@@ -16,9 +16,9 @@ from .. import values
 from ..errors import validation
 from ..keys import encode_value, partition_hash, partition_key, segment_bounds
 from ..storage import RangeBounds, decode_item, prefix_successor
-from .capacity import read_consumed
+from .capacity import read_consumed, read_units
 from .catalog import Catalog, project_for_index
-from .common import enum, refuse_legacy, return_capacity, table_name
+from .common import refuse_legacy, return_capacity, table_name
 from .exprs import Expressions
 from .schema import AV, IndexSchema, Item, TableSchema
 
@@ -40,7 +40,11 @@ def _index(schema: TableSchema, params: dict[str, Any]) -> IndexSchema | None:
 def _select(
     params: dict[str, Any], index: IndexSchema | None, has_projection: bool, op: str
 ) -> str:
-    select = enum(params, "Select", "select", _SELECT)
+    select = params.get("Select")
+    if select is not None and select not in _SELECT:
+        raise validation(
+            "Select must be ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, COUNT, or SPECIFIC_ATTRIBUTES"
+        )
     if select is None:
         if has_projection:
             return "SPECIFIC_ATTRIBUTES"
@@ -60,8 +64,9 @@ def _select(
         )
     if select == "ALL_PROJECTED_ATTRIBUTES":
         if index is None:
+            # DynamoDB Local says "Querying" for Scan too.
             raise validation(
-                f"ALL_PROJECTED_ATTRIBUTES can be used only when {op} using an IndexName"
+                "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
             )
         if has_projection:
             raise validation(
@@ -198,6 +203,7 @@ class _Page:
         self.count = 0
         self.scanned = 0
         self.size = 0
+        self.fetched: list[int] = []  # sizes of items a local index read from the table
         self.last: Item | None = None
 
     def run(self, rows: Iterator[tuple[bytes, bytes, str, int]]) -> None:
@@ -222,8 +228,14 @@ class _Page:
 
     def _shape(self, item: Item) -> Item:
         index = self.index
-        if index is not None and self.select != "ALL_ATTRIBUTES":
+        # A local index fetches missing attributes from the table; a global one cannot.
+        fetch = self.select == "ALL_ATTRIBUTES" or (
+            index is not None and index.local and self.projection is not None
+        )
+        if index is not None and not fetch:
             item = project_for_index(self.schema, index, item)
+        elif index is not None and index.local and index.projection_type != "ALL":
+            self.fetched.append(values.item_size(item))
         if self.projection is not None:
             return dict(self.projection.apply(item))
         return item
@@ -239,8 +251,24 @@ class _Page:
             out["LastEvaluatedKey"] = {n: self.last[n] for n in names}
         if capacity != "NONE":
             consumed = read_consumed(self.schema.name, self.size, consistent, self.index)
+            # Attributes a local index does not hold are read from the table, item by item.
+            consumed.table += sum(read_units(size, consistent) for size in self.fetched)
             out["ConsumedCapacity"] = consumed.wire(capacity)
         return out
+
+
+def _check_projected(schema: TableSchema, index: IndexSchema | None, projection: Any) -> None:
+    """A global index cannot return attributes it does not project."""
+    if projection is None or index is None or index.local or index.projection_type == "ALL":
+        return
+    held = set(schema.key_names) | set(index.key_names)
+    held.update(index.projection.get("NonKeyAttributes", []))
+    missing = [name for name in projection.top_level_names if name not in held]
+    if missing:
+        raise validation(
+            "One or more parameter values were invalid: Global secondary index "
+            f"{index.name} does not project [{', '.join(missing)}]"
+        )
 
 
 def _consistent(params: dict[str, Any], index: IndexSchema | None) -> bool:
@@ -270,6 +298,7 @@ def query(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     exprs = Expressions(params)
     projection = exprs.projection()
     select = _select(params, index, projection is not None, "Querying")
+    _check_projected(schema, index, projection)
     limit = _limit(params)
     consistent = _consistent(params, index)
     capacity = return_capacity(params)
@@ -359,18 +388,18 @@ def _segment(params: dict[str, Any]) -> tuple[int, int] | None:
     if total is None:
         raise validation("If segment is specified, total segment must also be specified")
     if segment is None:
-        raise validation("If total segment is specified, segment must also be specified")
-    if not isinstance(total, int) or total < 1 or total > 1000000:
+        raise validation(
+            "If total segments is specified, a particular segment must also be specified for "
+            "this request"
+        )
+    if not isinstance(total, int) or not isinstance(segment, int):
+        raise validation("Segment and TotalSegments must be integers")
+    if total > 1000000:
         raise validation(
             f"1 validation error detected: Value '{total}' at 'totalSegments' failed to satisfy "
-            "constraint: Member must have value between 1 and 1000000"
+            "constraint: Member must have value less than or equal to 1000000"
         )
-    if not isinstance(segment, int) or segment < 0:
-        raise validation(
-            f"1 validation error detected: Value '{segment}' at 'segment' failed to satisfy "
-            "constraint: Member must have value greater than or equal to 0"
-        )
-    if segment >= total:
+    if segment < 0 or segment >= total:
         raise validation(
             f"1 validation error detected: Value '{segment}' at 'segment' failed to satisfy "
             f"constraint: Member must have value less than or equal to {total - 1}"
@@ -386,6 +415,7 @@ def scan(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     exprs = Expressions(params, absent="FilterExpression is null")
     projection = exprs.projection()
     select = _select(params, index, projection is not None, "Scanning")
+    _check_projected(schema, index, projection)
     limit = _limit(params)
     consistent = _consistent(params, index)
     capacity = return_capacity(params)

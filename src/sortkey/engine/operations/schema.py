@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EngineError, validation
+from ..expressions.context import java_hash_set_order
 from ..keys import encode_composite, encode_value, partition_hash, partition_key
 
 AV = dict[str, Any]
@@ -35,6 +36,7 @@ class IndexSchema:
     range_attrs: list[str]
     projection: dict[str, Any]
     throughput: dict[str, Any] | None = None
+    on_demand: bool = False
 
     @property
     def key_schema(self) -> list[dict[str, str]]:
@@ -73,6 +75,7 @@ class TableSchema:
     deletion_protection: bool = False
     stream: dict[str, Any] | None = None
     next_index_number: int = 1
+    billing_changed: bool = False
 
     # ------------------------------------------------------------ serialisation
 
@@ -95,6 +98,7 @@ class TableSchema:
                     "range_attrs": ix.range_attrs,
                     "projection": ix.projection,
                     "throughput": ix.throughput,
+                    "on_demand": ix.on_demand,
                 }
                 for ix in self.indexes.values()
             ],
@@ -102,6 +106,7 @@ class TableSchema:
             "deletion_protection": self.deletion_protection,
             "stream": self.stream,
             "next_index_number": self.next_index_number,
+            "billing_changed": self.billing_changed,
         }
         return json.dumps(data, separators=(",", ":"))
 
@@ -124,6 +129,7 @@ class TableSchema:
             deletion_protection=data["deletion_protection"],
             stream=data["stream"],
             next_index_number=data["next_index_number"],
+            billing_changed=data.get("billing_changed", False),
         )
         for ix in data["indexes"]:
             schema.indexes[ix["name"]] = IndexSchema(**ix)
@@ -177,14 +183,18 @@ class TableSchema:
             return partition_key(hash_values)
         return encode_composite(hash_values)
 
-    def check_item_keys(self, item: Item) -> None:
-        """DynamoDB Local's checks of a written item's key and index-key attributes."""
+    def check_item_keys(self, item: Item, *, updated: bool = False) -> None:
+        """DynamoDB Local's checks of a written item's key and index-key attributes.
+
+        ``updated`` selects UpdateItem's wording for an empty index key.
+        """
         for name in self.key_names:
             if name not in item:
                 raise validation("One of the required keys was not given a value")
         for name in self.key_names:
             check_key_value(name, self.attribute_types[name], item[name])
-        for index in self.indexes.values():
+        for index_name in java_hash_set_order(self.indexes):
+            index = self.indexes[index_name]
             for name in index.key_names:
                 av = item.get(name)
                 if av is None:
@@ -195,10 +205,17 @@ class TableSchema:
                         "One or more parameter values were invalid: Type mismatch for Index Key"
                     )
                 if not _non_empty(av[expected]):
+                    if updated:
+                        raise validation(
+                            "One or more parameter values are not valid. The update expression "
+                            "attempted to update a secondary index key to a value that is not "
+                            "supported. The AttributeValue for a key attribute cannot contain an "
+                            f"empty {_KIND[expected]} value."
+                        )
                     raise validation(
                         "One or more parameter values are not valid. A value specified for a "
                         "secondary index key is not supported. The AttributeValue for a key "
-                        "attribute cannot contain an empty string value. "
+                        f"attribute cannot contain an empty {_KIND[expected]} value. "
                         f"IndexName: {index.name}, IndexKey: {name}"
                     )
         check_key_sizes(self, item)
@@ -209,10 +226,13 @@ class TableSchema:
             raise validation("The number of conditions on the keys is invalid")
         for name in self.key_names:
             if name not in key:
-                raise validation("The number of conditions on the keys is invalid")
+                raise validation("One of the required keys was not given a value")
         for name in self.key_names:
             check_key_value(name, self.attribute_types[name], key[name])
         check_key_sizes(self, key)
+
+
+_KIND = {"S": "string", "B": "binary", "N": "number"}
 
 
 def _non_empty(value: Any) -> bool:
@@ -226,7 +246,7 @@ def check_key_value(name: str, expected: str, av: Any) -> None:
     if not _non_empty(av[expected]):
         raise validation(
             "One or more parameter values are not valid. The AttributeValue for a key attribute "
-            f"cannot contain an empty string value. Key: {name}"
+            f"cannot contain an empty {_KIND[expected]} value. Key: {name}"
         )
 
 

@@ -9,16 +9,15 @@ import time
 from typing import Any
 
 from ..errors import EngineError, validation
+from ..expressions.context import java_hash_set_order
+from ..storage import decode_item
 from .catalog import Catalog
-from .common import check_name, require, table_name
+from .common import INVALID_NAME, check_name, require, table_name
 from .schema import ACCOUNT_ARN, IndexSchema, TableSchema
 
 _TYPES = ("B", "N", "S")
 _PROJECTIONS = ("ALL", "KEYS_ONLY", "INCLUDE")
-_INVALID_NAME = (
-    "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, "
-    "and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'"
-)
+_INVALID_NAME = INVALID_NAME
 
 
 def _check_create_name(name: Any) -> None:
@@ -188,9 +187,10 @@ def create_table(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
             raise validation("Cannot have two attributes with the same name")
         defined[str(d.get("AttributeName"))] = attr_type
     hashes, ranges = _split_key_schema(key_schema, max_hash=1, max_range=1)
-    for attr in hashes + ranges:
-        if attr not in defined:
-            raise validation(f"Attribute {attr} is not defined in AttributeDefinitions")
+    if hashes[0] not in defined:
+        raise validation("Hash Key not specified in Attribute Definitions.  Type unknown.")
+    if ranges and ranges[0] not in defined:
+        raise validation("Range Key not specified in Attribute Definitions.  Type unknown.")
     gsis = params.get("GlobalSecondaryIndexes")
     lsis = params.get("LocalSecondaryIndexes")
     if gsis is not None and not gsis:
@@ -214,6 +214,8 @@ def create_table(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     )
     used = set(schema.key_names)
     if lsis:
+        if len(lsis) > 5:
+            raise validation("Cannot have more than 5 local secondary indexes per table")
         if schema.range_key is None:
             raise validation(
                 "Local Secondary indices are not allowed on hash tables, only hash and range tables"
@@ -264,8 +266,13 @@ def create_table(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     return {"TableDescription": describe(catalog, schema)}
 
 
-def describe(catalog: Catalog, schema: TableSchema) -> dict[str, Any]:
-    """The TableDescription DynamoDB returns for a table."""
+def describe(
+    catalog: Catalog, schema: TableSchema, transients: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The TableDescription DynamoDB returns for a table.
+
+    ``transients`` maps index names to the status UpdateTable reports them in.
+    """
     count, size = catalog.storage.table_stats(schema.id)
     arn = ACCOUNT_ARN + schema.name
     out: dict[str, Any] = {
@@ -296,6 +303,8 @@ def describe(catalog: Catalog, schema: TableSchema) -> dict[str, Any]:
             "BillingMode": "PAY_PER_REQUEST",
             "LastUpdateToPayPerRequestDateTime": schema.created,
         }
+    elif schema.billing_changed:
+        out["BillingModeSummary"] = {"BillingMode": "PROVISIONED"}
     gsis = []
     lsis = []
     for index in schema.indexes.values():
@@ -312,11 +321,22 @@ def describe(catalog: Catalog, schema: TableSchema) -> dict[str, Any]:
         }
         if index.local:
             lsis.append(entry)
-        else:
-            entry["IndexStatus"] = "ACTIVE"
-            if index.throughput is not None:
-                entry["ProvisionedThroughput"] = dict(index.throughput)
-            gsis.append(entry)
+            continue
+        entry["IndexStatus"] = "ACTIVE"
+        if index.throughput is not None:
+            entry["ProvisionedThroughput"] = dict(index.throughput)
+        if index.on_demand:
+            entry["OnDemandThroughput"] = {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
+        transient = (transients or {}).get(index.name)
+        if transient is not None:
+            # DynamoDB Local answers UpdateTable with the index still CREATING / DELETING.
+            entry["IndexStatus"] = transient
+            if transient == "CREATING":
+                entry["Backfilling"] = False
+                del entry["IndexSizeBytes"], entry["ItemCount"]
+            else:
+                entry["IndexSizeBytes"] = entry["ItemCount"] = 0
+        gsis.append(entry)
     if gsis:
         out["GlobalSecondaryIndexes"] = gsis
     if lsis:
@@ -353,11 +373,10 @@ def list_tables(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(limit, int) or limit < 1:
         raise validation("Limit must be greater than or equal to 1")
     if limit > 100:
-        raise validation(
-            f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy "
-            "constraint: Member must have value less than or equal to 100"
-        )
+        raise validation("Limit in ListTables must be <= 100")
     start = params.get("ExclusiveStartTableName")
+    if start is not None:
+        _check_create_name(start)
     names = sorted(catalog.tables)
     if start is not None:
         names = [n for n in names if n > start]
@@ -377,6 +396,14 @@ def update_table(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     updates = params.get("GlobalSecondaryIndexUpdates") or []
     billing = params.get("BillingMode")
     changed = False
+    transients: dict[str, str] = {}
+    deleted: list[Any] = []
+    if len(updates) > 1:
+        raise EngineError(
+            "LimitExceededException",
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted "
+            "simultaneously per table",
+        )
     with catalog.storage.transaction():
         if billing is not None:
             if billing not in ("PROVISIONED", "PAY_PER_REQUEST"):
@@ -390,6 +417,7 @@ def update_table(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
             else:
                 schema.throughput = None
             schema.billing_mode = billing
+            schema.billing_changed = True
             changed = True
         elif params.get("ProvisionedThroughput") is not None:
             schema.throughput = _check_throughput(params["ProvisionedThroughput"], "table")
@@ -400,14 +428,13 @@ def update_table(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         for update in updates:
             if "Create" in update:
                 _create_gsi(catalog, schema, update["Create"], new_defs)
+                transients[update["Create"].get("IndexName")] = "CREATING"
             elif "Delete" in update:
                 index_name = update["Delete"].get("IndexName")
                 index = schema.indexes.get(index_name)
                 if index is None or index.local:
-                    raise EngineError(
-                        "ResourceNotFoundException",
-                        f"Requested resource not found: Index: {index_name} not found",
-                    )
+                    raise EngineError("ResourceNotFoundException", "Requested resource not found")
+                deleted.append(index)
                 del schema.indexes[index_name]
                 catalog.storage.drop_index(schema.id, index.number)
                 _drop_unused_definitions(schema)
@@ -415,10 +442,7 @@ def update_table(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
                 index_name = update["Update"].get("IndexName")
                 index = schema.indexes.get(index_name)
                 if index is None or index.local:
-                    raise EngineError(
-                        "ResourceNotFoundException",
-                        f"Requested resource not found: Index: {index_name} not found",
-                    )
+                    raise EngineError("ResourceNotFoundException", "Requested resource not found")
                 if schema.billing_mode == "PROVISIONED":
                     index.throughput = _check_throughput(
                         update["Update"].get("ProvisionedThroughput"), "global secondary index"
@@ -433,13 +457,22 @@ def update_table(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
             )
             changed = True
         if not changed:
-            raise validation(
-                "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-                "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"
-            )
+            raise validation("Nothing to update")
+        if updates:
+            # DynamoDB Local lists the definitions in its HashSet order after an index change.
+            order = java_hash_set_order([d["AttributeName"] for d in schema.attribute_definitions])
+            by_name = {d["AttributeName"]: d for d in schema.attribute_definitions}
+            schema.attribute_definitions = [by_name[n] for n in order]
         catalog.save(schema)
     catalog.tables[schema.name] = schema
-    return {"TableDescription": describe(catalog, schema)}
+    if deleted:
+        # The answer still shows the deleted index, DELETING.
+        shown = TableSchema.from_json(schema.id, schema.to_json())
+        for index in deleted:
+            shown.indexes[index.name] = index
+            transients[index.name] = "DELETING"
+        return {"TableDescription": describe(catalog, shown, transients)}
+    return {"TableDescription": describe(catalog, schema, transients)}
 
 
 def _create_gsi(
@@ -457,9 +490,9 @@ def _create_gsi(
             )
         defined[name] = attr_type
     if spec.get("IndexName") in schema.indexes:
-        raise validation(
-            f"Attempting to create an index which already exists: {spec.get('IndexName')}"
-        )
+        raise validation("Attempting to create an index which already exists")
+    if not new_defs:
+        raise validation("No Attribute Schema Defined")
     index = _build_index(
         spec,
         local=False,
@@ -469,6 +502,7 @@ def _create_gsi(
         provisioned=schema.billing_mode == "PROVISIONED",
     )
     schema.next_index_number += 1
+    index.on_demand = schema.billing_mode == "PAY_PER_REQUEST"
     for name in index.key_names:
         if name not in schema.attribute_types:
             schema.attribute_types[name] = defined[name]
@@ -477,17 +511,11 @@ def _create_gsi(
             )
     schema.indexes[index.name] = index
     # Backfill: every existing item that has the index keys with the declared types.
-    from ..storage import decode_item
-    from .catalog import projected_size
-
     rows = list(catalog.storage.all_items(schema.id))
-    for hk, rk, text, _size in rows:
-        item = decode_item(text)
-        entry = schema.index_key(index, item, (hk, rk))
+    for hk, rk, text, size in rows:
+        entry = schema.index_key(index, decode_item(text), (hk, rk))
         if entry is not None:
-            catalog.storage.add_entry(
-                schema.id, index.number, entry, projected_size(schema, index, item)
-            )
+            catalog.storage.add_entry(schema.id, index.number, entry, size)
 
 
 def _drop_unused_definitions(schema: TableSchema) -> None:
@@ -507,11 +535,10 @@ def update_time_to_live(catalog: Catalog, params: dict[str, Any]) -> dict[str, A
     spec = require(params, "TimeToLiveSpecification", "timeToLiveSpecification")
     enabled = spec.get("Enabled")
     attribute = spec.get("AttributeName")
-    if not isinstance(attribute, str) or not attribute:
+    if not isinstance(attribute, str) or not attribute or len(attribute) > 255:
         raise validation(
-            "1 validation error detected: Value null at "
-            "'timeToLiveSpecification.attributeName' failed to satisfy constraint: "
-            "Member must not be null"
+            "Names of key attributes and attributes projected into an index must be between 1 "
+            "and 255 characters, inclusive"
         )
     if enabled:
         if schema.ttl_attribute is not None:

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from ..errors import EngineError, validation
-from .batch import in_java_order
+from .batch import in_answer_order
 from .capacity import Consumed, read_consumed, write_consumed
 from .catalog import Catalog
 from .common import refuse_legacy, return_capacity
@@ -60,16 +60,17 @@ def _items_list(params: dict[str, Any]) -> list[dict[str, Any]]:
             "1 validation error detected: Value null at 'transactItems' failed to satisfy "
             "constraint: Member must not be null"
         )
-    if not isinstance(entries, list) or not entries or len(entries) > MAX_ITEMS:
+    if not isinstance(entries, list) or not entries:
         raise validation(
-            "1 validation error detected: Value at 'transactItems' failed to satisfy "
-            "constraint: Member must have length less than or equal to 100, Member must have "
-            "length greater than or equal to 1"
+            "Value [] at 'transactItems' failed to satisfy constraint: Member must have length "
+            "greater than or equal to 1"
         )
+    if len(entries) > MAX_ITEMS:
+        raise validation("Member must have length less than or equal to 100")
     return entries
 
 
-def _parse(catalog: Catalog, entry: dict[str, Any]) -> _Request:
+def _parse(catalog: Catalog, entry: dict[str, Any], position: int) -> _Request:
     kinds = [k for k in _KINDS if entry.get(k) is not None]
     if len(kinds) != 1:
         raise validation("TransactItems can only contain one of Check, Put, Update or Delete")
@@ -97,9 +98,8 @@ def _parse(catalog: Catalog, entry: dict[str, Any]) -> _Request:
     request.condition = exprs.condition()
     if kind == "ConditionCheck" and request.condition is None:
         raise validation(
-            "1 validation error detected: Value null at "
-            "'transactItems.member.conditionCheck.conditionExpression' failed to satisfy "
-            "constraint: Member must not be null"
+            f"Value null at 'transactItems.{position}.member.conditionCheck.conditionExpression' "
+            "failed to satisfy constraint: Member must not be null"
         )
     exprs.finish()
     return request
@@ -111,6 +111,11 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
     capacity = return_capacity(params)
     token = params.get("ClientRequestToken")
     fingerprint = ""
+    if token is not None and (not isinstance(token, str) or len(token) > 36):
+        raise validation(
+            f"Value {token} at 'clientRequestToken' failed to satisfy constraint: Member must "
+            "have length less than or equal to 36"
+        )
     if token is not None:
         fingerprint = json.dumps(entries, sort_keys=True, default=repr)
         now = time.time()
@@ -126,7 +131,7 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
                     "request.",
                 )
             return previous[1]
-    requests = [_parse(catalog, entry) for entry in entries]
+    requests = [_parse(catalog, entry, n) for n, entry in enumerate(entries, 1)]
     seen_keys: set[tuple[int, bytes, bytes]] = set()
     for request in requests:
         ident = (request.schema.id, *request.key)
@@ -154,8 +159,7 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
         for request, (old, old_size, new, size) in zip(requests, outcomes, strict=True):
             schema = request.schema
             if request.kind == "ConditionCheck":
-                _add(consumed, read_consumed(schema.name, old_size, True))
-                continue
+                continue  # DynamoDB Local charges nothing for a condition check
             if new is not None or old is not None:
                 catalog.write(schema, request.key, old, new, size)
             _add(consumed, write_consumed(schema, old, new, old_size, size))
@@ -163,7 +167,7 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
     if capacity != "NONE":
         for c in consumed.values():
             c.scale(2.0)
-        out["ConsumedCapacity"] = in_java_order(list(consumed.values()), capacity)
+        out["ConsumedCapacity"] = in_answer_order(list(consumed.values()), capacity)
     if token is not None:
         catalog.tokens[token] = (fingerprint, out, time.time())
     return out
@@ -176,9 +180,11 @@ def _evaluate(request: _Request, old: Item | None) -> tuple[dict[str, Any], Item
     apply) are reasons, not errors: DynamoDB Local reports them per item.
     """
     if request.condition is not None and not request.condition.evaluate(old or {}):
+        # DynamoDB Local ends the message with a period for a ConditionCheck only.
+        period = "." if request.kind == "ConditionCheck" else ""
         reason: dict[str, Any] = {
             "Code": "ConditionalCheckFailed",
-            "Message": "The conditional request failed",
+            "Message": "The conditional request failed" + period,
         }
         if request.failure_mode == "ALL_OLD" and old is not None:
             reason["Item"] = old
@@ -248,5 +254,5 @@ def transact_get_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, An
     if capacity != "NONE":
         for c in consumed.values():
             c.scale(2.0)
-        out["ConsumedCapacity"] = in_java_order(list(consumed.values()), capacity)
+        out["ConsumedCapacity"] = [c.wire(capacity) for c in consumed.values()]
     return out
