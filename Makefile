@@ -17,7 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 dynamodb-local: $(STAMP)
 	$(BIN)/python -m sortkey.local install
 
-demo: $(STAMP) dynamodb-local
+demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
 test: $(STAMP) dynamodb-local

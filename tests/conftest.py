@@ -16,6 +16,7 @@ import pytest
 
 from sortkey.backends import Backend, BotocoreBackend
 from sortkey.backends.embedded import EmbeddedBackend
+from sortkey.client import Database
 from sortkey.errors import BackendUnavailable
 from sortkey.local import DynamoDBLocal
 
@@ -107,3 +108,14 @@ def make_table(backend: Backend) -> Iterator[Callable[..., str]]:
 def table_name(make_table: Callable[..., str]) -> str:
     """A fresh table with string keys ``pk`` (hash) and ``sk`` (range)."""
     return make_table()
+
+
+@pytest.fixture
+def db(backend: Backend) -> Iterator[Database]:
+    """A Database on ``backend`` whose tables get a per-test prefix and are deleted after."""
+    prefix = f"{unique_table_name('m')}_"
+    database = Database(backend, table_prefix=prefix)
+    yield database
+    for name in backend.call("ListTables", {}).get("TableNames", []):
+        if name.startswith(prefix):
+            backend.call("DeleteTable", {"TableName": name})

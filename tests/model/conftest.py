@@ -1,32 +1,15 @@
-"""Fixtures for entity tests: a ``Database`` on every real backend, one table namespace per test."""
+"""Fixtures for entity tests (the ``db`` fixture itself is in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from sortkey._model.table import Table
-from sortkey.backends import Backend
 from sortkey.client import Database
-
-_numbers = itertools.count()
-
-
-@pytest.fixture
-def db(backend: Backend) -> Iterator[Database]:
-    """A Database whose tables (named with a per-test prefix) are deleted after the test."""
-    prefix = f"m{os.getpid()}_{next(_numbers)}_"
-    database = Database(backend, table_prefix=prefix)
-    yield database
-    names = backend.call("ListTables", {}).get("TableNames", [])
-    for name in names:
-        if name.startswith(prefix):
-            backend.call("DeleteTable", {"TableName": name})
 
 
 def _snapshot(db: Database, table: Table) -> list[str]:
