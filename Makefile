@@ -18,7 +18,7 @@ dynamodb-local: $(STAMP)
 	$(BIN)/python -m sortkey.local install
 
 demo: $(STAMP)
-	$(BIN)/python examples/demo.py
+	$(BIN)/python examples/demo.py $(ARGS)
 
 test: $(STAMP) dynamodb-local
 	$(BIN)/ruff check src tests bench examples
