@@ -11,7 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import BackendUnavailable
-from .botocore import _FAKE_CREDENTIALS, is_local_endpoint, translate_client_error
+from .botocore import (
+    _FAKE_CREDENTIALS,
+    credential_arguments,
+    is_local_endpoint,
+    translate_client_error,
+)
 
 __all__ = ["AiobotocoreBackend"]
 
@@ -65,11 +70,7 @@ class AiobotocoreBackend:
         if credentials is None and is_local_endpoint(self.endpoint_url):
             if await session.get_credentials() is None:
                 credentials = _FAKE_CREDENTIALS
-        keys: dict[str, str] = {}
-        if credentials is not None:
-            keys = {"aws_access_key_id": credentials[0], "aws_secret_access_key": credentials[1]}
-            if len(credentials) > 2:
-                keys["aws_session_token"] = credentials[2]
+        keys = credential_arguments(credentials)
         retries = {"mode": self._retry_mode, "total_max_attempts": self._max_attempts}
         config = AioConfig(retries=retries)
         stack = contextlib.AsyncExitStack()

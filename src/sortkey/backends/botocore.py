@@ -9,9 +9,14 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
-from ..errors import DynamoDBError, from_code
+from ..errors import DynamoDBError, InvalidInput, from_code
 
-__all__ = ["BotocoreBackend", "is_local_endpoint", "translate_client_error"]
+__all__ = [
+    "BotocoreBackend",
+    "credential_arguments",
+    "is_local_endpoint",
+    "translate_client_error",
+]
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"})
 # DynamoDB Local accepts only letters and digits in access keys.
@@ -23,6 +28,18 @@ def is_local_endpoint(endpoint_url: str | None) -> bool:
     if not endpoint_url:
         return False
     return (urlparse(endpoint_url).hostname or "") in _LOCAL_HOSTS
+
+
+def credential_arguments(credentials: tuple[str, ...] | None) -> dict[str, str]:
+    """``create_client`` keyword arguments for ``(access_key, secret_key[, token])``."""
+    if credentials is None:
+        return {}
+    if len(credentials) not in (2, 3):
+        raise InvalidInput("credentials are (access_key, secret_key) or (..., session_token)")
+    keys = {"aws_access_key_id": credentials[0], "aws_secret_access_key": credentials[1]}
+    if len(credentials) == 3:
+        keys["aws_session_token"] = credentials[2]
+    return keys
 
 
 def translate_client_error(
@@ -90,11 +107,7 @@ class BotocoreBackend:
         local = is_local_endpoint(endpoint_url)
         if credentials is None and local and session.get_credentials() is None:
             credentials = _FAKE_CREDENTIALS
-        keys: dict[str, str] = {}
-        if credentials is not None:
-            keys = {"aws_access_key_id": credentials[0], "aws_secret_access_key": credentials[1]}
-            if len(credentials) > 2:
-                keys["aws_session_token"] = credentials[2]
+        keys = credential_arguments(credentials)
         config = botocore.config.Config(
             retries={"mode": retry_mode, "total_max_attempts": max_attempts},
             tcp_keepalive=True,
