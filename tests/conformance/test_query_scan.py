@@ -22,6 +22,22 @@ V = "ValidationException"
 RNF = "ResourceNotFoundException"
 A = {":p": "a"}
 
+LOCAL_FILTERS_BEFORE_1MB = (
+    "DynamoDB applies the 1 MB page limit to the data read, before the filter; DynamoDB "
+    "Local applies it after the filter, so a filter that drops everything reads all in one page"
+)
+BIG_FILTER_PAGES = {
+    "pages": [
+        {
+            "Count": 0,
+            "Items": [],
+            "LastEvaluatedKey": {"pk": {"S": "p"}, "sk": {"N": "20"}},
+            "ScannedCount": 21,
+        },
+        {"Count": 0, "Items": [], "ScannedCount": 9},
+    ]
+}
+
 
 def _q(
     name: str,
@@ -237,6 +253,8 @@ PAGES = [
         FilterExpression="#b = :z",
         names={"#b": "blob"},
         paginate=True,
+        engine_expect=BIG_FILTER_PAGES,
+        engine_why=LOCAL_FILTERS_BEFORE_1MB,
     ),
 ]
 
@@ -495,6 +513,22 @@ SCANS = [
     _s("limit-zero", MANY, Limit=0, error=V),
     _s("big-1mb-pages", BIG, ProjectionExpression="pk, sk", paginate=True),
     _s("big-1mb-count", BIG, Select="COUNT", paginate=True),
+    _s(
+        "big-1mb-filter",
+        BIG,
+        FilterExpression="#b = :z",
+        names={"#b": "blob"},
+        vals={":z": "nope"},
+        paginate=True,
+        engine_expect={
+            "pages": [
+                {"Count": 0, "LastEvaluatedKey": "<present>", "ScannedCount": 21},
+                {"Count": 0, "ScannedCount": 19},
+            ],
+            "items": [],
+        },
+        engine_why=LOCAL_FILTERS_BEFORE_1MB,
+    ),
     _s("exclusive-start-key-bad", HR, ExclusiveStartKey={"pk": {"S": "a"}}, error=V),
     _s("missing-table", "missing", error=RNF),
     _s("segment-too-large", MANY, Segment=4, TotalSegments=4, error=V),
