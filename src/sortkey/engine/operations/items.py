@@ -20,13 +20,13 @@ from .schema import Item, TableSchema
 MAX_ITEM_SIZE = 400 * 1024
 
 
-def check_item(schema: TableSchema, item: Any) -> tuple[Item, int]:
+def check_item(schema: TableSchema, item: Any, *, index_types: bool = True) -> tuple[Item, int]:
     """Validate a whole item for writing; returns it with normalised numbers, and its size."""
     values.validate_item(item)
     size = values.item_size(item)
     if size > MAX_ITEM_SIZE:
         raise validation("Item size has exceeded the maximum allowed size")
-    schema.check_item_keys(item)
+    schema.check_item_keys(item, index_types=index_types)
     return values.normalize_item_numbers(item), size
 
 

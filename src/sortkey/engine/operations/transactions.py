@@ -80,7 +80,8 @@ def _parse(catalog: Catalog, entry: dict[str, Any], position: int) -> _Request:
     schema = catalog.table(spec.get("TableName"))
     request = _Request(kind, schema)
     if kind == "Put":
-        request.new, request.size = check_item(schema, spec.get("Item"))
+        # Index key types are checked per item, as a cancellation reason.
+        request.new, request.size = check_item(schema, spec.get("Item"), index_types=False)
         request.key_item = schema.key_of(request.new)
     else:
         request.key_item = normalized_key(schema, spec.get("Key"))
@@ -125,11 +126,8 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
         previous = catalog.tokens.get(token)
         if previous is not None:
             if previous[0] != fingerprint:
-                raise EngineError(
-                    "IdempotentParameterMismatchException",
-                    "The request uses the same client token as a previous, but non-identical "
-                    "request.",
-                )
+                # DynamoDB Local's message is empty.
+                raise EngineError("IdempotentParameterMismatchException", "")
             return previous[1]
     requests = [_parse(catalog, entry, n) for n, entry in enumerate(entries, 1)]
     seen_keys: set[tuple[int, bytes, bytes]] = set()
@@ -190,10 +188,19 @@ def _evaluate(request: _Request, old: Item | None) -> tuple[dict[str, Any], Item
             reason["Item"] = old
         return reason, None, 0
     if request.kind == "Put":
+        assert request.new is not None
+        try:
+            request.schema.check_index_types(request.new)
+        except EngineError as exc:
+            return {"Code": "ValidationError", "Message": exc.message}, None, 0
         return {"Code": "None"}, request.new, request.size
     if request.kind != "Update":
         return {"Code": "None"}, None, 0
     schema = request.schema
+    # An update that cannot apply (wrong operand types) fails the whole request; a key it
+    # may not change, or an index key of the wrong type, is a per-item reason.
+    base = dict(old) if old is not None else dict(request.key_item)
+    applied = request.update.apply(base)
     try:
         for name in schema.key_names:
             if name in request.update.top_level_names:
@@ -201,8 +208,7 @@ def _evaluate(request: _Request, old: Item | None) -> tuple[dict[str, Any], Item
                     "One or more parameter values were invalid: Cannot update attribute "
                     f"{name}. This attribute is part of the key"
                 )
-        base = dict(old) if old is not None else dict(request.key_item)
-        new, size = check_updated(schema, request.update.apply(base))
+        new, size = check_updated(schema, applied)
     except EngineError as exc:
         if exc.code != "ValidationException":
             raise
@@ -219,9 +225,15 @@ def _add(consumed: dict[str, Consumed], units: Consumed) -> None:
 
 def transact_get_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     """TransactGetItems: a consistent snapshot of up to 100 items."""
+    entries = params.get("TransactItems")
+    if not entries:
+        raise validation(
+            "Value null at 'transactItems' failed to satisfy constraint: Member must not be null"
+        )
     entries = _items_list(params)
     capacity = return_capacity(params)
     plans = []
+    seen: set[tuple[int, bytes, bytes]] = set()
     for entry in entries:
         spec = entry.get("Get")
         if spec is None:
@@ -231,7 +243,14 @@ def transact_get_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, An
             )
         refuse_legacy(spec)
         schema = catalog.table(spec.get("TableName"))
-        key = schema.storage_key(normalized_key(schema, spec.get("Key")))
+        try:
+            key = schema.storage_key(normalized_key(schema, spec.get("Key")))
+        except EngineError as exc:
+            # DynamoDB Local answers a bad key here with this code (and no reasons).
+            raise EngineError("TransactionCanceledException", exc.message) from None
+        if (schema.id, *key) in seen:
+            raise validation("Transaction request cannot include multiple operations on one item")
+        seen.add((schema.id, *key))
         exprs = Expressions(spec)
         projection = exprs.projection()
         exprs.finish()
