@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from types import FrameType
 
@@ -81,7 +82,10 @@ def _serve(host: str, port: int, db: str, ttl_sweep: bool) -> int:
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # SIGTERM (docker stop, systemd, kill) ends the server like Ctrl-C: connections closed and a
+    # file database left consistent. Signal handlers can only be set from the main thread.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, stop) if in_main_thread else None
     storage = "in memory (lost on exit)" if db == ":memory:" else db
     print(
         f"sortkey serve: DynamoDB API at {server.endpoint_url} — data {storage}\n"
@@ -96,7 +100,8 @@ def _serve(host: str, port: int, db: str, ttl_sweep: bool) -> int:
         pass
     finally:
         server.close()
-        signal.signal(signal.SIGTERM, previous)
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
     return 0
 
 
