@@ -9,6 +9,7 @@ from . import (
     test_capacity,
     test_expressions,
     test_items,
+    test_limits,
     test_query_scan,
     test_tables,
     test_transactions,
@@ -18,6 +19,7 @@ from .harness import WAIT, Case
 MODULES = (
     test_tables,
     test_items,
+    test_limits,
     test_expressions,
     test_query_scan,
     test_batch,
