@@ -380,3 +380,39 @@ def test_engine_is_safe_across_threads(engine: Engine) -> None:
     for t in threads:
         t.join()
     assert engine.call("Scan", {"TableName": "tab", "Select": "COUNT"})["Count"] == 200
+
+
+def test_background_sweeper_deletes_expired_items() -> None:
+    import time
+
+    with Engine(ttl_sweep_interval=0.05) as engine:
+        create(engine, range_type=None)
+        engine.call(
+            "UpdateTimeToLive",
+            {
+                "TableName": "tab",
+                "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "exp"},
+            },
+        )
+        expired = {"N": str(int(time.time()) - 10)}
+        engine.call("PutItem", {"TableName": "tab", "Item": {"pk": {"S": "x"}, "exp": expired}})
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if engine.call("GetItem", {"TableName": "tab", "Key": {"pk": {"S": "x"}}}) == {}:
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail("the background sweep did not delete the expired item")
+
+
+def test_file_engines_see_each_others_tables(tmp_path: Path) -> None:
+    path = str(tmp_path / "shared.db")
+    with (
+        Engine(path, ttl_sweep_interval=None) as first,
+        Engine(path, ttl_sweep_interval=None) as second,
+    ):
+        create(first, range_type=None)
+        first.call("PutItem", {"TableName": "tab", "Item": {"pk": {"S": "a"}}})
+        assert second.call("GetItem", {"TableName": "tab", "Key": {"pk": {"S": "a"}}}) == {
+            "Item": {"pk": {"S": "a"}}
+        }

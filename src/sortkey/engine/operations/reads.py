@@ -437,7 +437,12 @@ def scan(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         after_entry = None
         if start is not None:
             after_entry = _entry_after(schema, index, _check_start_key(schema, index, start))
-        rows = storage.scan_index(schema.id, index.number, after=after_entry)  # type: ignore[arg-type]
+        rows = storage.scan_index(
+            schema.id,
+            index.number,
+            after=after_entry,  # type: ignore[arg-type]
+            local=index.local,
+        )
         if segment is not None:
             rows = _in_segment(schema, index, rows, *segment)
         page.run(rows)
