@@ -503,8 +503,11 @@ def boto3_can_read(value: Decimal) -> bool:
     # boto3's TypeDeserializer raises decimal.Rounded on N text of more than 38 digits, even
     # when the extra digits are zeros (e.g. "1" followed by 50 zeros, which DynamoDB returns
     # for 10**50): the shared domain is numbers whose canonical text has at most 38 digits.
+    # Its TypeSerializer likewise refuses input written with more than 38 digits, trailing
+    # zeros included (Decimal("1.0000…0") with 39 digits), though the number fits.
     text = serialize(value)["N"]
-    return len(text.lstrip("-").replace(".", "").lstrip("0")) <= 38
+    fits_text = len(text.lstrip("-").replace(".", "").lstrip("0")) <= 38
+    return fits_text and len(value.as_tuple().digits) <= 38
 
 
 boto_scalars = st.one_of(
