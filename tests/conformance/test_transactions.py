@@ -173,6 +173,14 @@ WRITES = [
         get(HS, {"pk": "a"}),
     ),
     case(
+        "transact-index-key-set-type-before-conditions",
+        transact_write(
+            tput(IDX, {"pk": "x", "sk": "y", "gpk": {"p"}}),
+            tcheck(HS, {"pk": "a"}, "attribute_not_exists(pk)"),
+            error=V,
+        ),
+    ),
+    case(
         "transact-token-mismatch",
         transact_write(tput(HS, {"pk": "x", "v": 1}), ClientRequestToken="tok-2"),
         transact_write(
