@@ -196,7 +196,7 @@ class TableSchema:
                 raise validation("One of the required keys was not given a value")
         for name in self.key_names:
             check_key_value(name, self.attribute_types[name], item[name])
-        for index_name in java_hash_set_order(self.indexes):
+        for index_name in java_hash_set_order(self.indexes) if self.indexes else ():
             index = self.indexes[index_name]
             for name in index.key_names:
                 av = item.get(name)
