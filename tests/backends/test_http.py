@@ -24,6 +24,7 @@ from sortkey.backends.http import HttpBackend
 from sortkey.errors import (
     AccessDenied,
     BackendUnavailable,
+    SerializationError,
     ServiceError,
     Throttled,
     ValidationError,
@@ -345,6 +346,15 @@ def test_credentials(
 def test_bad_arguments(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         HttpBackend(**kwargs)
+
+
+def test_values_json_cannot_carry_are_refused_before_sending(
+    make_backend: Any, script: Script, endpoint: str
+) -> None:
+    backend = make_backend(endpoint)
+    with pytest.raises(SerializationError, match="PutItem parameters cannot be sent: set"):
+        backend.call("PutItem", {"TableName": "t", "Item": {"a": {"SS": {"x"}}}})
+    assert script.requests == []
 
 
 # -- DynamoDB Local -------------------------------------------------------------------------

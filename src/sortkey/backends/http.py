@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import BackendUnavailable, DynamoDBError, from_code
+from ..errors import BackendUnavailable, DynamoDBError, SerializationError, from_code
 from ._json_wire import WireFormatError, dumps, loads
 from ._sigv4 import Signer
 from .botocore import _FAKE_CREDENTIALS, is_local_endpoint
@@ -197,7 +197,10 @@ class HttpBackend:
 
     def call(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Send one request; see :meth:`sortkey.backends.Backend.call`."""
-        body = dumps(params)
+        try:
+            body = dumps(params)
+        except (TypeError, ValueError) as exc:
+            raise SerializationError(f"{operation} parameters cannot be sent: {exc}") from None
         base_headers = {
             "Host": self._host_header,
             "Content-Type": _CONTENT_TYPE,
