@@ -8,22 +8,27 @@ and passes emitted values on. An ``AsyncDatabase`` drives the same flows with
 
 from __future__ import annotations
 
+import builtins
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar, overload
 
 from . import _ops as ops
 from ._expr.nodes import Condition
 from ._model.entity import Entity
 from ._model.table import Table
-from ._ops.query import Page, QuerySpec, decode_cursor
+from ._ops.batch import BatchWriter
+from ._ops.collection import CollectionResult
+from ._ops.query import Page, QuerySpec
 from ._ops.steps import Context, Emit, Flow, Request, Sleep
+from ._ops.transact import TransactionBuilder
 from .backends.base import Backend
 from .errors import DynamoDBError, InvalidInput
 from .expr import PathLike
 
-__all__ = ["Database", "Query", "TableClient"]
+__all__ = ["Batch", "Collection", "Database", "Query", "TableClient", "Transaction"]
 
 E = TypeVar("E", bound=Entity)
 T = TypeVar("T")
@@ -44,15 +49,24 @@ class Database:
     Args:
         backend: what answers requests (see :func:`sortkey.connect`).
         table_prefix: prepended to every table name (isolates tests, stages, tenants).
+        cursor_secret: a secret that signs page cursors, so that cursors handed to clients
+            (``?cursor=...``) cannot be forged; any bytes or text, kept private.
 
     Example:
         >>> from sortkey._connect import connect  # doctest: +SKIP
         >>> db = connect()  # doctest: +SKIP
     """
 
-    def __init__(self, backend: Backend, *, table_prefix: str = "") -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        table_prefix: str = "",
+        cursor_secret: bytes | str | None = None,
+    ) -> None:
         self.backend = backend
-        self.context = Context(table_prefix=table_prefix)
+        secret = cursor_secret.encode() if isinstance(cursor_secret, str) else cursor_secret
+        self.context = Context(table_prefix=table_prefix, cursor_secret=secret or b"")
 
     # ------------------------------------------------------------------ driving
 
@@ -359,6 +373,195 @@ class Database:
         """
         return Query(self, ops.entity_query(entity, index, key_fields))
 
+    def scan(self, entity: type[E], /, *, index: str | None = None) -> Query[E]:
+        """Every ``entity`` of its table (a Scan filtered on the type attribute).
+
+        A Scan reads the whole table; prefer :meth:`list` (the type index) or a query.
+        Chain ``.where(...)`` for more filters, ``.count()`` to count.
+        """
+        return Query(self, ops.entity_scan(entity, index))
+
+    # ------------------------------------------------------------------ several items
+
+    def transaction(self, *, token: str | None = None) -> Transaction:
+        """A transaction: ``with db.transaction() as tx: tx.create(...); tx.update(...)``.
+
+        It commits when the block ends (all or nothing) and sends nothing if the block
+        raises. Unique guards and versions join the same TransactWriteItems.
+
+        Args:
+            token: a ``ClientRequestToken`` (up to 36 characters): the same transaction sent
+                again with it within 10 minutes is not applied twice.
+
+        Raises:
+            sortkey.errors.TransactionCanceled: nothing was written; ``.failures`` names each
+                operation that caused it, with its cause (``ItemExists``, ``ItemNotFound``,
+                ``UniqueViolation``, ``ConditionFailed``...).
+            sortkey.errors.InvalidInput: over 100 items, or two operations on one item
+                (raised by the line that adds it, or at commit; nothing is sent).
+        """
+        return Transaction(self, token=token)
+
+    @overload
+    def transact_get(
+        self, entity: type[E], keys: Iterable[KeyInput], /
+    ) -> builtins.list[E | None]: ...
+
+    @overload
+    def transact_get(
+        self, entity: Iterable[tuple[type[Entity], KeyInput]], /
+    ) -> builtins.list[Any]: ...
+
+    def transact_get(
+        self,
+        entity: type[Entity] | Iterable[tuple[type[Entity], KeyInput]],
+        keys: Iterable[KeyInput] | None = None,
+        /,
+    ) -> builtins.list[Any]:
+        """Read up to 100 entities as one snapshot: ``None`` where missing, in request order.
+
+        ``db.transact_get(User, [k1, k2])`` or ``db.transact_get([(User, k1), (Post, k2)])``.
+        """
+        return self.send(ops.transact_get(entity, keys, ctx=self.context))
+
+    @overload
+    def batch_get(
+        self, entity: type[E], keys: Iterable[KeyInput], /, *, consistent: bool = ...
+    ) -> builtins.list[E | None]: ...
+
+    @overload
+    def batch_get(
+        self, entity: Iterable[tuple[type[Entity], KeyInput]], /, *, consistent: bool = ...
+    ) -> builtins.list[Any]: ...
+
+    def batch_get(
+        self,
+        entity: type[Entity] | Iterable[tuple[type[Entity], KeyInput]],
+        keys: Iterable[KeyInput] | None = None,
+        /,
+        *,
+        consistent: bool = False,
+    ) -> builtins.list[Any]:
+        """Read many entities: ``None`` where missing, in request order.
+
+        ``db.batch_get(User, [k1, k2])`` or ``db.batch_get([(User, k1), (Post, k2)])``. Any
+        number of keys (100 per request); unprocessed keys are retried with backoff.
+
+        Raises:
+            sortkey.errors.BatchIncomplete: keys still unprocessed after every retry.
+        """
+        return self.run(ops.batch_get_flow(entity, keys, consistent=consistent, ctx=self.context))
+
+    def batch(self) -> Batch:
+        """Batched writes: ``with db.batch() as b: b.put(x); b.delete(Post, key)``.
+
+        Sent when the block ends (nothing if it raises), 25 per request, unprocessed items
+        retried with exponential backoff. Not atomic and without conditions: entities with
+        ``__unique__`` fields or a ``Version()`` are refused (use put/delete or a
+        transaction), as are two requests for one item.
+
+        Raises:
+            sortkey.errors.BatchIncomplete: writes still unprocessed after every retry
+                (``.unprocessed`` lists them; the others were written).
+        """
+        return Batch(self)
+
+    def batch_write(
+        self,
+        *,
+        put: Iterable[Entity] = (),
+        delete: Iterable[tuple[type[Entity], KeyInput]] = (),
+    ) -> None:
+        """Write many entities at once: ``db.batch_write(put=[a, b], delete=[(Post, key)])``.
+
+        See :meth:`batch` for what is refused and how retries work.
+        """
+        with self.batch() as batch:
+            for entity in put:
+                batch.put(entity)
+            for pair in delete:
+                if not (isinstance(pair, tuple) and len(pair) == 2):
+                    raise InvalidInput(f"delete= takes (entity class, key) pairs, got {pair!r}")
+                batch.delete(*pair)
+
+    def collection(self, *entities: type[Entity], index: str | None = None) -> Collection:
+        """Entity types that share a partition, read back with one Query.
+
+        Example:
+            >>> db.collection(User, Membership).query(user_id="u1").of(Membership)  # doctest: +SKIP
+        """
+        return Collection(self, entities, index)
+
+    def list(self, entity: type[E], /) -> Query[E]:
+        """Every ``entity``, through the table's type index, oldest write first.
+
+        Chain ``.desc()``, ``.limit(n)``, ``.where(...)``; page with ``.page(size=...)`` and
+        ``.page(cursor=page.cursor)``.
+        """
+        return Query(self, ops.type_listing(entity))
+
+
+class Transaction(TransactionBuilder):
+    """The transaction of ``with db.transaction() as tx:`` — commits when the block ends."""
+
+    def __init__(self, db: Database, *, token: str | None = None) -> None:
+        super().__init__(db.context, token=token)
+        self._db = db
+
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+
+    def commit(self) -> None:
+        """Send the transaction now (the ``with`` block does it on exit)."""
+        self._db.run(self.flow())
+
+
+class Batch(BatchWriter):
+    """The batch of ``with db.batch() as b:`` — sent when the block ends."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db.context)
+        self._db = db
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.send()
+
+    def send(self) -> None:
+        """Send the batch now (the ``with`` block does it on exit)."""
+        self._db.run(self.flow())
+
+
+class Collection:
+    """Entity types sharing a partition (``db.collection(User, Membership)``)."""
+
+    def __init__(self, db: Database, entities: Sequence[type[Entity]], index: str | None) -> None:
+        self._db = db
+        self.entities = tuple(entities)
+        self.index = index
+
+    def query(self, *, consistent: bool = False, **key_fields: Any) -> CollectionResult:
+        """Read the whole partition the key fields name: every page, one result object."""
+        spec = ops.collection_query(self.entities, self.index, key_fields, consistent=consistent)
+        return self._db.run(ops.collection_flow(spec, self._db.context))
+
 
 class Query(Generic[T]):
     """An immutable query: every modifier returns a new one; nothing runs until read.
@@ -399,9 +602,12 @@ class Query(Generic[T]):
         return self._with(replace(self.spec, consistent=value))
 
     def after(self, cursor: str | None) -> Query[T]:
-        """Start after the position a :class:`Page` cursor stands for."""
-        start = None if cursor is None else decode_cursor(cursor)
-        return self._with(replace(self.spec, start=start))
+        """Start after the position a :class:`Page` cursor of this same query stands for.
+
+        A cursor of another query (table, index, key, filter or order), or an edited one,
+        raises :class:`~sortkey.errors.InvalidInput` before anything is sent.
+        """
+        return self._with(replace(self.spec, cursor=cursor))
 
     def __iter__(self) -> Iterator[T]:
         return self._db._stream(ops.query_items(self.spec, self._db.context))
@@ -415,10 +621,17 @@ class Query(Generic[T]):
         return next(iter(self.limit(1)), None)
 
     def page(self, cursor: str | None = None, *, size: int | None = None) -> Page:
-        """One request's worth of results and the cursor of the next page."""
+        """One request's worth of results and the cursor of the next page (``None``: last).
+
+        ``size`` bounds the items *read* by the request (a filter may return fewer).
+        """
         query = self.after(cursor) if cursor is not None else self
         spec = query.spec if size is None else query.spec.with_limit(size)
         return self._db.run(ops.query_page(spec, self._db.context))
+
+    def count(self) -> int:
+        """How many items match (filter included), without transferring them."""
+        return self._db.run(ops.count_flow(self.spec, self._db.context))
 
 
 class TableClient:
@@ -521,3 +734,16 @@ class TableClient:
         if not isinstance(self.table, Table):
             raise InvalidInput("query needs the Table definition: db.table(Table(...))")
         return Query(self._db, ops.table_query(self.table, key_condition, index, equals))
+
+    def scan(
+        self,
+        filter: Condition | None = None,  # noqa: A002 - the DynamoDB word
+        /,
+        *,
+        index: str | None = None,
+    ) -> Query[dict[str, Any]]:
+        """Every item of the table (or index), optionally filtered; ``.count()`` counts them."""
+        if not isinstance(self.table, Table):
+            raise InvalidInput("scan needs the Table definition: db.table(Table(...))")
+        spec = ops.table_scan(self.table, index)
+        return Query(self._db, spec if filter is None else spec.where(filter))

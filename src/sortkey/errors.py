@@ -18,7 +18,9 @@ it came from a put, an update or a delete.
         │   ├── ItemNotFound       ``update`` (or a conditional delete) found no item
         │   ├── StaleVersion       a versioned write based on an outdated read
         │   └── UniqueViolation    a ``__unique__`` value is taken; ``.field``, ``.value``
-        ├── TransactionCanceled    TransactionCanceledException; ``.reasons`` per item
+        ├── TransactionCanceled    TransactionCanceledException; ``.reasons`` per item,
+        │                          ``.failures``: the operations that caused it, by cause
+        ├── BatchIncomplete        a batch kept coming back unprocessed; ``.unprocessed``
         ├── TransactionConflict    TransactionConflictException
         ├── TransactionInProgress  TransactionInProgressException
         ├── IdempotentParameterMismatch
@@ -46,6 +48,7 @@ from typing import Any
 __all__ = [
     "AccessDenied",
     "BackendUnavailable",
+    "BatchIncomplete",
     "CancellationReason",
     "ConditionFailed",
     "DefinitionError",
@@ -66,6 +69,7 @@ __all__ = [
     "Throttled",
     "TransactionCanceled",
     "TransactionConflict",
+    "TransactionFailure",
     "TransactionInProgress",
     "UniqueViolation",
     "ValidationError",
@@ -238,27 +242,80 @@ class CancellationReason:
         return self.code not in ("None", "")
 
 
+@dataclass(frozen=True)
+class TransactionFailure:
+    """One operation of a transaction that caused its cancellation.
+
+    Attributes:
+        index: its position among the request's items (``TransactItems``).
+        operation: what it was, e.g. ``"create Post {'pk': 'USER#1', 'sk': 'POST#9'}"``.
+        entity: the entity type name (``""`` for plain items).
+        error: the cause, as the error the operation alone would raise (:class:`ItemExists`,
+            :class:`ItemNotFound`, :class:`StaleVersion`, :class:`UniqueViolation`,
+            :class:`ConditionFailed`, :class:`TransactionConflict`...).
+        reason: DynamoDB's cancellation reason for the item.
+    """
+
+    index: int
+    operation: str
+    entity: str
+    error: SortkeyError
+    reason: CancellationReason
+
+
 class TransactionCanceled(DynamoDBError):
     """A transaction was cancelled; nothing in it was written.
 
     Attributes:
         reasons: one :class:`CancellationReason` per item of the request, in request order.
+        failures: the operations that caused it, each with its cause as an error
+            (filled by sortkey's transactions; empty for raw requests).
     """
 
-    hint = "see .reasons for the item that caused it"
+    hint = "see .failures (or .reasons) for the item that caused it"
 
     def __init__(
-        self, message: str, *, reasons: Sequence[CancellationReason] = (), **context: Any
+        self,
+        message: str,
+        *,
+        reasons: Sequence[CancellationReason] = (),
+        failures: Sequence[TransactionFailure] = (),
+        **context: Any,
     ) -> None:
         super().__init__(message, **context)
         self.reasons: tuple[CancellationReason, ...] = tuple(reasons)
+        self.failures: tuple[TransactionFailure, ...] = tuple(failures)
 
     def __str__(self) -> str:
         text = super().__str__()
+        if self.failures:
+            text += " — " + "; ".join(
+                f"#{f.index} {f.operation}: {type(f.error).__name__}: "
+                f"{getattr(f.error, 'message', str(f.error))}"
+                for f in self.failures
+            )
+            return text
         failed = [f"#{i}: {r.code}" for i, r in enumerate(self.reasons) if r.failed]
         if failed:
             text += " — failed items: " + ", ".join(failed)
         return text
+
+
+class BatchIncomplete(DynamoDBError):
+    """DynamoDB kept returning part of a batch unprocessed, past every retry.
+
+    What is not in ``unprocessed`` was done: a batch is not atomic.
+
+    Attributes:
+        unprocessed: what was not done — for writes, ``("put" | "delete", description)``
+            pairs; for reads, the keys (wire format) that were not read.
+    """
+
+    hint = "the table's capacity is exhausted; retry later, or raise its capacity"
+
+    def __init__(self, message: str, *, unprocessed: Sequence[Any] = (), **context: Any) -> None:
+        super().__init__(message, **context)
+        self.unprocessed: tuple[Any, ...] = tuple(unprocessed)
 
 
 class TransactionConflict(DynamoDBError):

@@ -5,11 +5,25 @@ can be inspected offline; ``Database`` sends it. Flows (``put_flow``, ``update_f
 ``query_items``...) are generators of :mod:`.steps` that any driver runs.
 """
 
+from .batch import BatchWriter, batch_get_flow
+from .collection import CollectionResult, collection_flow, collection_query
 from .plain import delete_item, get_item, put_item, update_item
-from .query import Page, QuerySpec, entity_query, query_items, query_page, table_query
+from .query import (
+    Page,
+    QuerySpec,
+    count_flow,
+    entity_query,
+    entity_scan,
+    query_items,
+    query_page,
+    table_query,
+    table_scan,
+    type_listing,
+)
 from .reads import exists, get
 from .steps import Context, Emit, Flow, Request, Sleep, send
 from .tables import create_table, create_table_flow, delete_table, ensure_table_flow
+from .transact import TransactionBuilder, transact_get
 from .writes import (
     UNREAD,
     NeedsRead,
@@ -24,6 +38,8 @@ from .writes import (
 
 __all__ = [
     "UNREAD",
+    "BatchWriter",
+    "CollectionResult",
     "Context",
     "Emit",
     "Flow",
@@ -32,6 +48,11 @@ __all__ = [
     "QuerySpec",
     "Request",
     "Sleep",
+    "TransactionBuilder",
+    "batch_get_flow",
+    "collection_flow",
+    "collection_query",
+    "count_flow",
     "create",
     "create_table",
     "create_table_flow",
@@ -41,6 +62,7 @@ __all__ = [
     "delete_table",
     "ensure_table_flow",
     "entity_query",
+    "entity_scan",
     "exists",
     "get",
     "get_item",
@@ -51,6 +73,9 @@ __all__ = [
     "query_page",
     "send",
     "table_query",
+    "table_scan",
+    "transact_get",
+    "type_listing",
     "update",
     "update_flow",
     "update_item",

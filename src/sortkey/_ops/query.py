@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from .._expr.compiler import Placeholders, as_projection, render_condition, render_projection
 from .._expr.keys import check_key_condition
@@ -30,12 +32,16 @@ from .steps import DEFAULT_CONTEXT, Context, Emit, Flow, Request, send
 __all__ = [
     "Page",
     "QuerySpec",
+    "count_flow",
     "decode_cursor",
     "encode_cursor",
     "entity_query",
+    "entity_scan",
     "query_items",
     "query_page",
     "table_query",
+    "table_scan",
+    "type_listing",
 ]
 
 
@@ -49,7 +55,11 @@ class Page:
 
 @dataclass(frozen=True)
 class QuerySpec:
-    """Everything a Query is, as a value; every modifier returns a new spec."""
+    """Everything a Query (or a Scan) is, as a value; every modifier returns a new spec.
+
+    ``cursor`` is a :class:`Page` cursor to start after; it is checked against this very
+    query (table, index, key condition, filter, order) when the request is built.
+    """
 
     table: Table
     key_conditions: tuple[Condition, ...]
@@ -60,23 +70,33 @@ class QuerySpec:
     limit: int | None = None
     consistent: bool = False
     projection: tuple[PathLike, ...] | None = None
-    start: Mapping[str, Any] | None = field(default=None)
+    cursor: str | None = field(default=None)
+    operation: Literal["Query", "Scan"] = "Query"
 
     def params(self, ctx: Context = DEFAULT_CONTEXT) -> dict[str, Any]:
-        """The Query request parameters (without paging state)."""
-        if len(self.key_conditions) <= 2:
+        """The request parameters; the cursor, if any, becomes ``ExclusiveStartKey``.
+
+        Raises:
+            InvalidInput: the cursor is malformed, tampered with, or belongs to another query.
+        """
+        params = self._params(ctx)
+        if self.cursor is not None:
+            params["ExclusiveStartKey"] = decode_cursor(self.cursor, self, ctx)
+        return params
+
+    def _params(self, ctx: Context) -> dict[str, Any]:
+        if self.operation == "Query" and len(self.key_conditions) <= 2:
             conjunction = self.key_conditions[0]
             for c in self.key_conditions[1:]:
                 conjunction = conjunction & c
             check_key_condition(conjunction)
         ph = Placeholders()
-        # Multi-attribute keys need more than two conjuncts, so render them one by one.
-        params: dict[str, Any] = {
-            "TableName": ctx.table_name(self.table),
-            "KeyConditionExpression": " AND ".join(
+        params: dict[str, Any] = {"TableName": ctx.table_name(self.table)}
+        if self.operation == "Query":
+            # Multi-attribute keys need more than two conjuncts, so render them one by one.
+            params["KeyConditionExpression"] = " AND ".join(
                 render_condition(c, ph) for c in self.key_conditions
-            ),
-        }
+            )
         if self.filter is not None:
             params["FilterExpression"] = render_condition(condition(self.filter), ph)
         if self.projection is not None:
@@ -89,15 +109,26 @@ class QuerySpec:
             params["ExpressionAttributeValues"] = values
         if self.index is not None:
             params["IndexName"] = self.index
-        if self.descending:
+        if self.descending and self.operation == "Query":
             params["ScanIndexForward"] = False
         if self.consistent:
             params["ConsistentRead"] = True
         if self.limit is not None:
             params["Limit"] = self.limit
-        if self.start is not None:
-            params["ExclusiveStartKey"] = dict(self.start)
         return params
+
+    def fingerprint(self, ctx: Context) -> bytes:
+        """What a cursor is bound to: the request minus paging, limit, projection, consistency."""
+        bare = replace(self, limit=None, projection=None, consistent=False, cursor=None)
+        text = json.dumps(bare._params(ctx), sort_keys=True, default=repr)
+        return f"{self.operation}:{text}".encode()
+
+    def key_attributes(self) -> dict[str, str]:
+        """The attributes of a ``LastEvaluatedKey`` of this query, and their types."""
+        out: dict[str, str] = {a.name: a.type for a in self.table.primary_key}
+        if self.index is not None:
+            out.update({a.name: a.type for a in self.table.index(self.index).attributes})
+        return out
 
     def with_limit(self, n: int) -> QuerySpec:
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
@@ -246,32 +277,82 @@ def table_query(
 # --------------------------------------------------------------------------- cursors
 
 
+_CURSOR_VERSION = "c1"
+
+
 def _encode_value(av: Mapping[str, Any]) -> Any:
     ((kind, value),) = av.items()
     if kind == "B":
-        return {"B64": base64.b64encode(bytes(value)).decode()}
-    return {kind: value}
+        return ["B", base64.b64encode(bytes(value)).decode()]
+    return [kind, value]
 
 
-def encode_cursor(last_key: Mapping[str, Any]) -> str:
-    """An opaque text cursor for a ``LastEvaluatedKey``."""
-    data = {name: _encode_value(av) for name, av in last_key.items()}
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+def _mac(payload: bytes, query: QuerySpec, ctx: Context) -> str:
+    digest = hashlib.blake2b(
+        payload + b"\0" + query.fingerprint(ctx),
+        key=ctx.cursor_secret[:64],
+        digest_size=12,
+    ).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> dict[str, Any]:
-    """The ``ExclusiveStartKey`` a cursor stands for."""
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode())
+
+
+def encode_cursor(
+    last_key: Mapping[str, Any], query: QuerySpec, ctx: Context = DEFAULT_CONTEXT
+) -> str:
+    """An opaque, URL-safe cursor for a ``LastEvaluatedKey`` of ``query``.
+
+    The key's attribute types are kept (``N`` stays a number, ``B`` bytes); a checksum binds
+    the cursor to the query (table, index, key condition, filter, order) and to the
+    database's ``cursor_secret``, so a cursor of another query, or an edited one, is refused.
+    """
+    data = {name: _encode_value(av) for name, av in sorted(last_key.items())}
+    payload = json.dumps(data, separators=(",", ":")).encode()
+    return f"{_CURSOR_VERSION}.{_b64(payload)}.{_mac(payload, query, ctx)}"
+
+
+def decode_cursor(cursor: str, query: QuerySpec, ctx: Context = DEFAULT_CONTEXT) -> dict[str, Any]:
+    """The ``ExclusiveStartKey`` a cursor of ``query`` stands for.
+
+    Raises:
+        InvalidInput: not a cursor, edited, or made by another query.
+    """
+    if not isinstance(cursor, str):
+        raise InvalidInput(f"a cursor is the text of Page.cursor, got {type(cursor).__name__}")
+    parts = cursor.split(".")
+    shown = cursor if len(cursor) <= 40 else cursor[:37] + "..."
+    if len(parts) != 3 or parts[0] != _CURSOR_VERSION:
+        raise InvalidInput(f"not a sortkey page cursor: {shown!r}")
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        payload = _unb64(parts[1])
+        mac = parts[2]
+    except (ValueError, binascii.Error):
+        raise InvalidInput(f"not a sortkey page cursor: {shown!r}") from None
+    if not hmac.compare_digest(mac, _mac(payload, query, ctx)):
+        raise InvalidInput(
+            f"cursor {shown!r} does not belong to this query (another table, index, key, "
+            "filter or order), or was altered; start again without a cursor"
+        )
+    try:
+        data = json.loads(payload)
         out: dict[str, Any] = {}
-        for name, av in data.items():
-            ((kind, value),) = av.items()
-            out[name] = {"B": base64.b64decode(value)} if kind == "B64" else {kind: value}
-        return out
+        for name, (kind, value) in data.items():
+            out[name] = {"B": base64.b64decode(value)} if kind == "B" else {kind: value}
     except (ValueError, TypeError, AttributeError, binascii.Error) as exc:
-        raise InvalidInput(f"not a valid query cursor: {cursor!r}") from exc
+        raise InvalidInput(f"not a sortkey page cursor: {shown!r}") from exc
+    expected = query.key_attributes()
+    if sorted(out) != sorted(expected) or any(
+        next(iter(out[n])) != kind for n, kind in expected.items()
+    ):
+        raise InvalidInput(f"cursor {shown!r} does not hold a key of this query's table/index")
+    return out
 
 
 # --------------------------------------------------------------------------- flows
@@ -284,7 +365,7 @@ def query_items(query: QuerySpec, ctx: Context = DEFAULT_CONTEXT) -> Flow[None]:
     while True:
         if remaining is not None:
             params["Limit"] = remaining
-        response: dict[str, Any] = yield from send(Request("Query", dict(params)))
+        response: dict[str, Any] = yield from send(Request(query.operation, dict(params)))
         for item in response.get("Items", []):
             yield Emit(query.parse(item))
             if remaining is not None:
@@ -298,8 +379,58 @@ def query_items(query: QuerySpec, ctx: Context = DEFAULT_CONTEXT) -> Flow[None]:
 
 
 def query_page(query: QuerySpec, ctx: Context = DEFAULT_CONTEXT) -> Flow[Page]:
-    """One Query call: its items and the cursor of the next page."""
-    response: dict[str, Any] = yield from send(Request("Query", query.params(ctx)))
+    """One Query (or Scan) call: its items and the cursor of the next page."""
+    response: dict[str, Any] = yield from send(Request(query.operation, query.params(ctx)))
     last = response.get("LastEvaluatedKey")
     items = [query.parse(item) for item in response.get("Items", [])]
-    return Page(items, encode_cursor(last) if last else None)
+    return Page(items, encode_cursor(last, query, ctx) if last else None)
+
+
+def count_flow(query: QuerySpec, ctx: Context = DEFAULT_CONTEXT) -> Flow[int]:
+    """How many items match (after the filter), reading every page with ``Select=COUNT``.
+
+    With a limit, counting stops there.
+    """
+    params = replace(query, projection=None).params(ctx)
+    params["Select"] = "COUNT"
+    total = 0
+    while True:
+        if query.limit is not None:
+            params["Limit"] = query.limit - total
+        response: dict[str, Any] = yield from send(Request(query.operation, dict(params)))
+        total += int(response.get("Count", 0))
+        last = response.get("LastEvaluatedKey")
+        if not last or (query.limit is not None and total >= query.limit):
+            return total
+        params["ExclusiveStartKey"] = last
+
+
+def entity_scan(entity: type[Entity], index: str | None = None) -> QuerySpec:
+    """The spec of ``db.scan(entity)``: every item of the table, filtered to this type."""
+    spec = spec_of(entity)
+    if index is not None:
+        spec.table.index(index)
+    type_filter = attr.name(spec.table.type_attribute) == spec.type_name
+    return QuerySpec(
+        spec.table, (), entity=entity, index=index, filter=type_filter, operation="Scan"
+    )
+
+
+def table_scan(table: Table, index: str | None = None) -> QuerySpec:
+    """The spec of a plain Scan of a table (or one of its indexes)."""
+    if index is not None:
+        table.index(index)
+    return QuerySpec(table, (), index=index, operation="Scan")
+
+
+def type_listing(entity: type[Entity]) -> QuerySpec:
+    """The spec of ``db.list(entity)``: every entity of the type, by the table's type index."""
+    spec = spec_of(entity)
+    type_index = spec.table.type_index
+    if type_index is None:
+        raise InvalidInput(
+            f"table {spec.table.name!r} has no type index to list every {spec.name}; declare "
+            "Table(..., type_index=GSI('TypeIndex', pk='_type', sk='_timestamp')), or "
+            f"db.scan({spec.name})"
+        )
+    return entity_query(entity, type_index.name, {})

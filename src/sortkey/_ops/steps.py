@@ -88,9 +88,13 @@ class Context:
 
     Attributes:
         table_prefix: prepended to every table name (one namespace per test, per stage).
+        cursor_secret: keys the checksum of page cursors (set it when cursors travel through
+            untrusted hands, e.g. an API's ``?cursor=``); without it, cursors are still bound
+            to their query, but anyone who knows the scheme could forge one.
     """
 
     table_prefix: str = ""
+    cursor_secret: bytes = field(default=b"", repr=False)
 
     def table_name(self, table: Any) -> str:
         """The name of ``table`` (a ``Table`` or a name) on the server."""

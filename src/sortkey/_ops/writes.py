@@ -20,7 +20,7 @@ Theory of operation:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, TypeVar
@@ -290,29 +290,105 @@ def _guard_changes(
     return out
 
 
-def _transaction(
-    ctx: Context,
-    spec: EntitySpec,
-    expect: _Expect,
-    entry: dict[str, Any],
-    guards: list[_Guard],
-    owner: str,
-    parse: Any,
-) -> Request[Any]:
-    items = [entry]
-    meanings: list[_Expect | _Guard] = [expect]
-    for guard in guards:
-        text = _guard_text(spec, guard.field, guard.value)
-        assert text is not None
-        build = _claim if guard.kind == "claim" else _release
-        items.append(build(ctx, spec, guard.field, text, owner))
-        meanings.append(guard)
-    return Request(
-        "TransactWriteItems",
-        {"TransactItems": items},
-        parse=parse,
-        translate=_tx_translate(expect, meanings),
-    )
+_OPERATIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
+
+
+@dataclass(frozen=True)
+class TxPart:
+    """One item of a TransactWriteItems, and what its failure means.
+
+    Attributes:
+        entry: the wire entry, e.g. ``{"Put": {...}}``.
+        meaning: what the write assumed (:class:`_Expect`) or the guard it writes.
+        spec: the entity it belongs to.
+        action: ``"create"``, ``"put"``, ``"update"``, ``"delete"`` or ``"condition_check"``.
+        table_name: the table it addresses (prefix included).
+        key: its primary key attributes in wire format (to refuse two writes of one item).
+    """
+
+    entry: dict[str, Any]
+    meaning: Any
+    spec: EntitySpec
+    action: str
+    table_name: str
+    key: dict[str, Any]
+
+    @property
+    def target(self) -> tuple[str, str]:
+        """The item it writes: table name and canonical key."""
+        return self.table_name, json.dumps(self.key, sort_keys=True, default=repr)
+
+    def describe(self) -> str:
+        """E.g. ``"create Post {'pk': 'USER#1', 'sk': 'POST#2'}"`` or a guard's description."""
+        if isinstance(self.meaning, _Guard):
+            verb = "claim" if self.meaning.kind == "claim" else "release"
+            return (
+                f"{verb} unique {self.spec.name}.{self.meaning.field}={self.meaning.value!r} "
+                f"(for {self.action} {self.spec.name})"
+            )
+        return f"{self.action} {self.spec.name} {deserialize_item(self.key)}"
+
+
+@dataclass
+class WritePlan:
+    """A write of one entity, before it becomes a request.
+
+    Alone it is one request (:meth:`request`): a single Put/Update/Delete, or a transaction
+    when unique guards go with it. Inside a user's transaction it contributes its entries
+    (:meth:`parts`).
+    """
+
+    action: str
+    kind: Literal["Put", "Update", "Delete"]
+    spec: EntitySpec
+    ctx: Context
+    params: dict[str, Any]
+    expect: _Expect
+    guards: list[_Guard] | None
+    parse: Callable[[dict[str, Any]], Any]
+    tx_parse: Callable[[dict[str, Any]], Any]
+    return_values: str | None = None
+    result: Any = None  # what a transaction returns for it (the entity as written)
+
+    def parts(self) -> list[TxPart]:
+        """Its TransactWriteItems entries: the item first, then its guard items."""
+        table_name = self.ctx.table_name(self.spec.table)
+        params = dict(self.params)
+        key = params["Key"] if "Key" in params else _key_of(self.spec, params["Item"])
+        out = [TxPart({self.kind: params}, self.expect, self.spec, self.action, table_name, key)]
+        owner = _owner(self.expect.key)
+        for guard in self.guards or ():
+            text = _guard_text(self.spec, guard.field, guard.value)
+            assert text is not None
+            build = _claim if guard.kind == "claim" else _release
+            entry = build(self.ctx, self.spec, guard.field, text, owner)
+            guard_key = serialize_item(_guard_key(self.spec, guard.field, text))
+            out.append(TxPart(entry, guard, self.spec, self.action, table_name, guard_key))
+        return out
+
+    def request(self) -> Request[Any]:
+        """The request that performs it alone."""
+        if self.guards is None:
+            params = dict(self.params)
+            if self.return_values is not None:
+                params["ReturnValues"] = self.return_values
+            return Request(
+                _OPERATIONS[self.kind],
+                params,
+                parse=self.parse,
+                translate=_single_translate(self.expect),
+            )
+        parts = self.parts()
+        return Request(
+            "TransactWriteItems",
+            {"TransactItems": [p.entry for p in parts]},
+            parse=self.tx_parse,
+            translate=_tx_translate(self.expect, [p.meaning for p in parts]),
+        )
+
+
+def _key_of(spec: EntitySpec, wire_item: Mapping[str, Any]) -> dict[str, Any]:
+    return {a.name: wire_item[a.name] for a in spec.table.primary_key}
 
 
 # --------------------------------------------------------------------------- create / put
@@ -326,14 +402,15 @@ def _written(entity: E, now: datetime, version: int | None) -> E:
     return entity.model_copy(update=changes, deep=True)
 
 
-def _put_request(
+def _put_plan(
     ctx: Context,
+    action: str,
     written: E,
     item: dict[str, Any],
     condition: Condition | None,
     expect: _Expect,
     guards: list[_Guard] | None,
-) -> Request[E]:
+) -> WritePlan:
     spec = spec_of(written)
 
     def parse(response: dict[str, Any]) -> E:
@@ -347,10 +424,7 @@ def _put_request(
     }
     if condition is not None:
         params["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-    if guards is None:
-        return Request("PutItem", params, parse=parse, translate=_single_translate(expect))
-    entry = {"Put": params}
-    return _transaction(ctx, spec, expect, entry, guards, _owner(expect.key), parse)
+    return WritePlan(action, "Put", spec, ctx, params, expect, guards, parse, parse, result=written)
 
 
 def create(entity: E, *, ctx: Context = DEFAULT_CONTEXT, now: datetime | None = None) -> Request[E]:
@@ -369,6 +443,13 @@ def create(entity: E, *, ctx: Context = DEFAULT_CONTEXT, now: datetime | None = 
         >>> create(Doc(doc_id="1")).params["ConditionExpression"]
         'attribute_not_exists(#n0)'
     """
+    return create_plan(entity, ctx=ctx, now=now).request()
+
+
+def create_plan(
+    entity: E, *, ctx: Context = DEFAULT_CONTEXT, now: datetime | None = None
+) -> WritePlan:
+    """:func:`create` as a :class:`WritePlan` (for transactions)."""
     spec = spec_of(entity)
     now = now or utc_now()
     written = _written(entity, now, 1)
@@ -379,7 +460,7 @@ def create(entity: E, *, ctx: Context = DEFAULT_CONTEXT, now: datetime | None = 
     guards = None
     if spec.unique:
         guards = _guard_changes(spec, field_values(written), None, spec.unique)
-    return _put_request(ctx, written, item, condition, expect, guards)
+    return _put_plan(ctx, "create", written, item, condition, expect, guards)
 
 
 def put(
@@ -397,6 +478,18 @@ def put(
     needs the stored item's unique values (``read``: the item as read, ``None`` if absent);
     without them this raises :class:`NeedsRead` (:func:`put_flow` reads them).
     """
+    return put_plan(entity, condition=condition, read=read, ctx=ctx, now=now).request()
+
+
+def put_plan(
+    entity: E,
+    *,
+    condition: Condition | None = None,
+    read: Mapping[str, Any] | None = UNREAD,
+    ctx: Context = DEFAULT_CONTEXT,
+    now: datetime | None = None,
+) -> WritePlan:
+    """:func:`put` as a :class:`WritePlan` (for transactions)."""
     spec = spec_of(entity)
     now = now or utc_now()
     version_field = spec.version_field
@@ -425,7 +518,7 @@ def put(
             expect.assumed.update({f: read.get(f) for f in spec.unique})
         guards = _guard_changes(spec, values, read, spec.unique)
     full = _all(read_condition, version_condition, condition)
-    return _put_request(ctx, written, item, full, expect, guards)
+    return _put_plan(ctx, "put", written, item, full, expect, guards)
 
 
 def put_flow(
@@ -679,6 +772,38 @@ def update(
         >>> update(Task, {"task_id": "1"}, set={"status": "done"}).params["UpdateExpression"]
         'SET #n0 = :v0, #n1 = :v1'
     """
+    return update_plan(
+        entity,
+        key,
+        set=set,
+        remove=remove,
+        add=add,
+        delete=delete,
+        append=append,
+        condition=condition,
+        returning=returning,
+        read=read,
+        ctx=ctx,
+        now=now,
+    ).request()
+
+
+def update_plan(
+    entity: type[E],
+    key: KeyInput,
+    *,
+    set: Mapping[Any, Any] | None = None,  # noqa: A002 - the DynamoDB word
+    remove: Iterable[Any] = (),
+    add: Mapping[Any, Any] | None = None,
+    delete: Mapping[Any, Any] | None = None,
+    append: Mapping[Any, Any] | None = None,
+    condition: Condition | None = None,
+    returning: Returning = "none",
+    read: Mapping[str, Any] | None = UNREAD,
+    ctx: Context = DEFAULT_CONTEXT,
+    now: datetime | None = None,
+) -> WritePlan:
+    """:func:`update` as a :class:`WritePlan` (for transactions)."""
     spec = spec_of(entity)
     now = now or utc_now()
     if returning not in _RETURN_VALUES:
@@ -737,13 +862,18 @@ def update(
             return {k: v for k, v in values.items() if k not in internal}
         return None
 
-    if guards is None:
-        if returning != "none":
-            params["ReturnValues"] = _RETURN_VALUES[returning]
-        return Request("UpdateItem", params, parse=parse, translate=_single_translate(expect))
     # TransactWriteItems returns no attributes: update_flow reads around it.
-    return _transaction(
-        ctx, spec, expect, {"Update": params}, guards, _owner(key_attrs), lambda r: None
+    return WritePlan(
+        "update",
+        "Update",
+        spec,
+        ctx,
+        params,
+        expect,
+        guards,
+        parse,
+        lambda r: None,
+        return_values=None if returning == "none" else _RETURN_VALUES[returning],
     )
 
 
@@ -838,6 +968,21 @@ def delete(
         >>> delete(Tag, {"name": "x"}).params["Key"]
         {'pk': {'S': 'TAG#x'}}
     """
+    return delete_plan(
+        entity, key, condition=condition, returning=returning, read=read, ctx=ctx
+    ).request()
+
+
+def delete_plan(
+    entity: type[E],
+    key: KeyInput,
+    *,
+    condition: Condition | None = None,
+    returning: Literal["none", "old"] = "none",
+    read: Mapping[str, Any] | None = UNREAD,
+    ctx: Context = DEFAULT_CONTEXT,
+) -> WritePlan:
+    """:func:`delete` as a :class:`WritePlan` (for transactions)."""
     spec = spec_of(entity)
     if returning not in ("none", "old"):
         raise InvalidInput(f"delete returning must be 'none' or 'old', got {returning!r}")
@@ -869,12 +1014,17 @@ def delete(
             return from_item(entity, deserialize_item(attributes))
         return None
 
-    if guards is None:
-        if returning == "old":
-            params["ReturnValues"] = "ALL_OLD"
-        return Request("DeleteItem", params, parse=parse, translate=_single_translate(expect))
-    return _transaction(
-        ctx, spec, expect, {"Delete": params}, guards, _owner(key_attrs), lambda r: None
+    return WritePlan(
+        "delete",
+        "Delete",
+        spec,
+        ctx,
+        params,
+        expect,
+        guards,
+        parse,
+        lambda r: None,
+        return_values="ALL_OLD" if returning == "old" else None,
     )
 
 
