@@ -34,7 +34,7 @@ def _report(profile: cProfile.Profile, calls: int, top: int) -> None:
     stats = pstats.Stats(profile)
     entries: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     total = sum(entry[2] for entry in entries.values())
-    print(f"    total {total / calls * 1e6:,.1f} us per call (under cProfile, which inflates it)")
+    print(f"    total {total / calls * 1e6:,.1f} us per call (wall time; cProfile inflates it)")
     for title, column in (("own time", 2), ("inclusive time", 3)):
         print(f"    top {top} by {title}: us/op  share  calls/op  function")
         ranked = sorted(entries.items(), key=lambda kv: kv[1][column], reverse=True)[:top]
