@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import validation
+from ..errors import EngineError, validation
 from ..values import AV, Item, compare, equal
 from .condition import _Binder
-from .context import ExpressionContext
+from .context import ExpressionContext, Path
 from .syntax import (
     AndNode,
     BetweenNode,
@@ -37,6 +37,7 @@ from .syntax import (
 KIND = "KeyConditionExpression"
 _FLIPPED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 MSG_MISSED = "Query condition missed key schema element"
+MSG_INVALID_CONDITION = "Invalid condition in KeyConditionExpression: "
 MSG_ONE_PER_KEY = "KeyConditionExpressions must only contain one condition per key"
 MSG_TYPE = (
     "One or more parameter values were invalid: Condition parameter type does not match schema type"
@@ -165,6 +166,7 @@ def parse_key_condition(
     range_key: str | Sequence[str] | None,
     hash_type: str | Sequence[str] | None = None,
     range_type: str | Sequence[str] | None = None,
+    table_keys: Sequence[str] | None = None,
 ) -> KeyCondition:
     """Parse and bind a KeyConditionExpression against a key schema.
 
@@ -176,6 +178,8 @@ def parse_key_condition(
         range_key: the sort key attribute name(s), or None.
         hash_type: optional AttributeDefinitions type(s) of the partition key.
         range_type: optional AttributeDefinitions type(s) of the sort key.
+        table_keys: when querying an index, the table's key attribute names (DynamoDB names
+            a nested path on them ``Key: pk`` and on index-only keys ``IndexKey: gpk``).
 
     Raises:
         EngineError: ValidationException with DynamoDB Local's message.
@@ -189,40 +193,29 @@ def parse_key_condition(
     _check_operators(tree)  # type: ignore[arg-type]
     binder = _Binder(ctx, KIND)
     binder.condition(tree)  # type: ignore[arg-type]  # placeholders, types, distinctness
-    parts = [_key_part(part, binder) for part in _conjuncts(tree)]  # type: ignore[arg-type]
-    # DynamoDB Local's order: a key named twice, then too many conditions, then a second
-    # condition on a table without a sort key, then each condition.
-    names = [name for name, _, _ in parts if name is not None]
-    if len(set(names)) != len(names):
-        raise validation(MSG_ONE_PER_KEY)
-    if len(parts) > max(2, len(hash_keys) + len(range_keys)):
-        raise validation("Conditions can be of length 1 or 2 only")
-    if not range_keys and len(parts) > len(hash_keys):
-        raise validation("Query key condition not supported")
-    found: dict[str, tuple[str, list[AV]]] = {}
-    for name, op, values in parts:
-        if name is None or (name not in hash_keys and name not in range_keys):
-            raise validation(MSG_MISSED)
-        expected = types[name]
-        if expected is not None and any(expected not in v for v in values):
-            raise validation(MSG_TYPE)
-        if name in hash_keys and op != "=":
-            raise validation("Query key condition not supported")
-        found[name] = (op, values)
-    if any(name not in found for name in hash_keys):
-        raise validation(MSG_MISSED)
-    # Sort conditions must cover a prefix of the sort key; all but the last are equalities.
-    given = [name for name in range_keys if name in found]
-    if given != range_keys[: len(given)]:
-        raise validation(MSG_MISSED)
+    # DynamoDB Local's order: a nested path on any key attribute anywhere in the expression;
+    # then each condition in source order (its shape, then a key named twice); then the
+    # number of conditions; then the key schema rules.
+    _check_scalar_keys(binder.paths, hash_keys + range_keys, table_keys)
+    parts: list[tuple[str, str, list[AV]]] = []
+    seen: set[str] = set()
+    for conjunct in _conjuncts(tree):  # type: ignore[arg-type]
+        part = _key_part(conjunct, ctx)
+        if part[0] in seen:
+            raise validation(MSG_ONE_PER_KEY)
+        seen.add(part[0])
+        parts.append(part)
+    if len(hash_keys) > 1 or len(range_keys) > 1:
+        found = _check_multi_attribute(parts, hash_keys, range_keys, types)
+    else:
+        found = _check_single_attribute(parts, hash_keys, range_keys, types)
     equalities: list[AV] = []
     range_op: str | None = None
     range_values: list[AV] = []
+    given = [name for name in range_keys if name in found]
     for position, name in enumerate(given):
         op, values = found[name]
         if position < len(given) - 1:
-            if op != "=":
-                raise validation("Query key condition not supported")
             equalities.append(values[0])
         else:
             range_op, range_values = op, values
@@ -234,6 +227,102 @@ def parse_key_condition(
         range_op,
         range_values,
     )
+
+
+def _check_scalar_keys(
+    paths: list[Path], key_names: list[str], table_keys: Sequence[str] | None
+) -> None:
+    for path in paths:
+        name = path[0]
+        if len(path) == 1 or not isinstance(name, str):
+            continue
+        if name in (key_names if table_keys is None else table_keys):
+            label = "Key"
+        elif name in key_names:
+            label = "IndexKey"
+        else:
+            continue
+        raise validation(
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are "
+            f"not allowed: {label}: {name}"
+        )
+
+
+def _check_single_attribute(
+    parts: list[tuple[str, str, list[AV]]],
+    hash_keys: list[str],
+    range_keys: list[str],
+    types: dict[str, str | None],
+) -> dict[str, tuple[str, list[AV]]]:
+    """The rules (and messages) for a one-attribute partition key and sort key."""
+    if len(parts) > 2:
+        raise validation("Conditions can be of length 1 or 2 only")
+    if not range_keys and len(parts) > 1:
+        raise validation("Query key condition not supported")
+    found: dict[str, tuple[str, list[AV]]] = {}
+    for name, op, values in parts:
+        if name not in types:
+            raise validation(MSG_MISSED)
+        _check_types(types[name], values)
+        if name in hash_keys and op != "=":
+            raise validation("Query key condition not supported")
+        found[name] = (op, values)
+    if hash_keys[0] not in found:
+        raise validation(MSG_MISSED)
+    return found
+
+
+def _check_multi_attribute(
+    parts: list[tuple[str, str, list[AV]]],
+    hash_keys: list[str],
+    range_keys: list[str],
+    types: dict[str, str | None],
+) -> dict[str, tuple[str, list[AV]]]:
+    """The rules (and messages) for multi-attribute keys (of a global secondary index).
+
+    Every partition attribute needs ``=``; sort conditions cover a prefix of the sort key,
+    ``=`` on all but the last. Missing sort attributes are reported for the first condition
+    that follows a gap; otherwise non-equalities before the last sort condition.
+    """
+    if len(parts) > len(hash_keys) + len(range_keys):
+        raise validation("Query key condition not supported")
+    found = {name: (op, values) for name, op, values in parts}
+    lacking = [name for name in hash_keys if found.get(name, ("",))[0] != "="]
+    if lacking:
+        raise validation(
+            f"HASH key attributes {', '.join(lacking)} must have equality conditions "
+            "specified in the query"
+        )
+    last = None
+    for position, name in enumerate(range_keys):
+        if name not in found:
+            continue
+        last = position
+        gaps = [before for before in range_keys[:position] if before not in found]
+        if gaps:
+            raise _range_error(gaps, name)
+    if last is not None:
+        unequal = [before for before in range_keys[:last] if found[before][0] != "="]
+        if unequal:
+            raise _range_error(unequal, range_keys[last])
+    for name, _, values in parts:
+        if name in types:
+            _check_types(types[name], values)
+    if any(name not in types for name, _, _ in parts):
+        raise validation(MSG_MISSED)
+    return found
+
+
+def _range_error(names: list[str], because: str) -> EngineError:
+    return validation(
+        f"RANGE key attributes {', '.join(names)} must have equality conditions specified in "
+        f"the query because a condition is present on key attribute {because}"
+    )
+
+
+def _check_types(expected: str | None, values: list[AV]) -> None:
+    if expected is not None and any(expected not in v for v in values):
+        raise validation(MSG_TYPE)
 
 
 def _names(spec: str | Sequence[str] | None) -> list[str]:
@@ -248,34 +337,35 @@ def _types(spec: str | Sequence[str] | None, count: int) -> list[str | None]:
     return [spec] * count if isinstance(spec, str) else list(spec)
 
 
-def _key_part(part: ConditionNode, binder: _Binder) -> tuple[str | None, str, list[AV]]:
-    """(key name, operator, values) of one conjunct; name None when it names no attribute."""
-    ctx = binder.ctx
-
-    def name_of(node: Operand) -> str | None:
-        if isinstance(node, PathNode) and len(node.segments) == 1:
-            segment = node.segments[0]
-            assert isinstance(segment, str)
-            return ctx.names[segment] if segment.startswith("#") else segment
-        return None
-
-    def value_of(node: Operand) -> AV | None:
-        return ctx.values[node.name] if isinstance(node, ValueNode) else None
-
+def _key_part(part: ConditionNode, ctx: ExpressionContext) -> tuple[str, str, list[AV]]:
+    """(key name, operator, values) of one conjunct, refusing shapes DynamoDB refuses."""
     if isinstance(part, CompareNode):
-        left, right = name_of(part.left), name_of(part.right)
-        if left is not None and (v := value_of(part.right)) is not None:
-            return left, part.op, [v]
-        if right is not None and (v := value_of(part.left)) is not None:
-            return right, _FLIPPED[part.op], [v]
-        return None, part.op, []
-    if isinstance(part, BetweenNode):
-        low, high = value_of(part.low), value_of(part.high)
-        name = name_of(part.subject)
-        if low is None or high is None:
-            return None, "BETWEEN", []
-        return name, "BETWEEN", [low, high]
-    assert isinstance(part, FunctionNode)
-    prefix = value_of(part.call.args[1])
-    name = name_of(part.call.args[0])
-    return (name if prefix is not None else None), "begins_with", [prefix] if prefix else []
+        operands: tuple[Operand, ...] = (part.left, part.right)
+        op = part.op
+    elif isinstance(part, BetweenNode):
+        operands = (part.subject, part.low, part.high)
+        op = "BETWEEN"
+    else:
+        assert isinstance(part, FunctionNode)
+        operands = part.call.args
+        op = "begins_with"
+    paths = [o for o in operands if isinstance(o, PathNode)]
+    if not paths:
+        raise validation(f"{MSG_INVALID_CONDITION}No key attribute specified")
+    if len(paths) > 1:
+        raise validation(f"{MSG_INVALID_CONDITION}Multiple attribute names used in one condition")
+    path = paths[0]
+    if len(path.segments) > 1:
+        raise validation("KeyConditionExpressions cannot have conditions on nested attributes")
+    if op == "BETWEEN" and operands[0] is not path:
+        raise validation(
+            f"{MSG_INVALID_CONDITION}BETWEEN operator must have the key attribute as its "
+            "first operand"
+        )
+    segment = path.segments[0]
+    assert isinstance(segment, str)
+    name = ctx.names[segment] if segment.startswith("#") else segment
+    values = [ctx.values[o.name] for o in operands if isinstance(o, ValueNode)]
+    if op in _FLIPPED and operands[1] is path:
+        op = _FLIPPED[op]
+    return name, op, values
