@@ -14,7 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))  # the seed modules beside this file
 
 import seed_000  # noqa: E402
+import seed_001  # noqa: E402
+import seed_002  # noqa: E402
 import seed_003  # noqa: E402
+import seed_004  # noqa: E402
 
 import sortkey  # noqa: E402
 
@@ -34,6 +37,10 @@ def main() -> None:
         ("seed 000 — users & orders, with entities", seed_000.with_entities),
         ("seed 000 — users & orders, with plain dicts", seed_000.with_plain_dicts),
         ("seed 003 — unique email, GSI1SK rewritten on update", seed_003.scenario),
+        ("seed 001 — blog: transactions, GSIs, collections, type index", seed_001.blog),
+        ("seed 001 — sessions with TTL", seed_001.sessions),
+        ("seed 002 — three tables related by GSIs", seed_002.scenario),
+        ("seed 004 — invitations: batch writes, one-query details, groups", seed_004.scenario),
     ]
     for title, run in scenarios:
         print(title)

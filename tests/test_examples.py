@@ -16,7 +16,10 @@ sys.path.insert(0, str(EXAMPLES))
 
 import seed_000  # noqa: E402
 import seed_000_wire  # noqa: E402
+import seed_001  # noqa: E402
+import seed_002  # noqa: E402
 import seed_003  # noqa: E402
+import seed_004  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
@@ -55,6 +58,44 @@ def test_seed_003(db: Database) -> None:
     assert say.values("second user refused") == ["field='email' value='loki@asgard.com'"]
 
 
+def test_seed_001_blog(db: Database) -> None:
+    say = Recorder()
+    seed_001.blog(db, say)
+    assert say.values("post_count after the transaction") == ["1"]
+    assert say.values("refused transaction") == ["['ItemNotFound']"]
+    assert say.values("tag 'x' after the refused transaction") == ["[]"]
+    assert say.values("user posts, newest first") == ["['Second Post', 'My First Post']"]
+    assert say.values("collection: user + posts") == ["('John D.', 2)"]
+    assert say.values("every user (type index, pages of 4)") == [
+        "['johndoe', 'user0', 'user1', 'user2', 'user3', 'user4']"
+    ]
+    assert say.values("comments after delete") == ["0"]
+
+
+def test_seed_001_sessions(db: Database) -> None:
+    say = Recorder()
+    seed_001.sessions(db, say)
+    assert say.values("expires in ~48h after touch") == ["48"]
+    assert say.values("sessions left") == ["1"]
+
+
+def test_seed_002(db: Database) -> None:
+    say = Recorder()
+    seed_002.scenario(db, say)
+    assert say.values("user posts (oldest first)") == ["['My First Post', 'Second Post']"]
+    assert say.values("comments") == ["['Great post!']"]
+    assert say.values("post and author in one read") == ["('My First Post', 'alice')"]
+
+
+def test_seed_004(db: Database) -> None:
+    say = Recorder()
+    seed_004.scenario(db, say)
+    assert say.values("organisations") == ["['orgB']"]
+    assert say.values("invitations") == ["['orgA']"]
+    assert say.values("overwrite refused") == ["['ItemExists']"]
+    assert say.values("members after removal") == ["0"]
+
+
 def test_seed_000_at_the_wire_level(backend: Backend, capsys: pytest.CaptureFixture[str]) -> None:
     seed_000_wire.seed_000_wire(backend)
     out = capsys.readouterr().out
@@ -69,3 +110,4 @@ def test_demo_runs_on_the_embedded_engine_without_java() -> None:
     )
     assert "seed 000 — users & orders, with entities" in result.stdout
     assert "second user refused: field='email'" in result.stdout
+    assert "invitations: ['orgA']" in result.stdout
