@@ -22,8 +22,15 @@ from .errors import InvalidInput
 __all__ = ["backend_for", "connect"]
 
 
-def backend_for(url: str | None, **options: Any) -> Backend:
-    """The backend a URL names (see the module docstring); ``options`` go to its constructor."""
+def backend_for(url: str | None, *, transport: str = "botocore", **options: Any) -> Backend:
+    """The backend a URL names (see the module docstring); ``options`` go to its constructor.
+
+    ``transport`` picks the HTTP client for ``http(s)://`` and ``aws://`` URLs: ``"botocore"``
+    (botocore's credential chain and retries) or ``"http"`` (:class:`~sortkey.backends.http.
+    HttpBackend`: standard library only, two to three times less overhead per request).
+    """
+    if transport not in ("botocore", "http"):
+        raise InvalidInput(f"transport={transport!r}: use 'botocore' or 'http'")
     if url is None or url in ("", "memory://", "sqlite://", "sqlite:///:memory:"):
         from .backends.embedded import EmbeddedBackend
 
@@ -38,15 +45,17 @@ def backend_for(url: str | None, **options: Any) -> Backend:
         from .backends.embedded import EmbeddedBackend
 
         return EmbeddedBackend(url[len("sqlite:///") :], **options)
-    if scheme in ("http", "https"):
+    if scheme in ("http", "https", "aws"):
+        endpoint = url if scheme != "aws" else None
+        if scheme == "aws" and parsed.netloc:
+            options.setdefault("region", parsed.netloc)
+        if transport == "http":
+            from .backends.http import HttpBackend
+
+            return HttpBackend(endpoint, **options)
         from .backends.botocore import BotocoreBackend
 
-        return BotocoreBackend(url, **options)
-    if scheme == "aws":
-        from .backends.botocore import BotocoreBackend
-
-        region = parsed.netloc or None
-        return BotocoreBackend(None, region=region, **options)
+        return BotocoreBackend(endpoint, **options)
     raise InvalidInput(
         f"cannot connect to {url!r}: use memory://, sqlite:///path, http(s)://host:port or "
         "aws://region"
@@ -58,6 +67,7 @@ def connect(
     *,
     backend: Backend | None = None,
     table_prefix: str = "",
+    transport: str = "botocore",
     **options: Any,
 ) -> Database:
     """Open a :class:`~sortkey.client.Database`.
@@ -67,6 +77,7 @@ def connect(
             when omitted.
         backend: a ready backend instead of a URL.
         table_prefix: prepended to every table name.
+        transport: for HTTP endpoints, ``"botocore"`` or the lean ``"http"`` transport.
         **options: passed to the backend (e.g. ``max_attempts=5`` for botocore).
 
     Example:
@@ -76,4 +87,4 @@ def connect(
         if url is not None or options:
             raise InvalidInput("give either a URL (and its options) or a backend, not both")
         return Database(backend, table_prefix=table_prefix)
-    return Database(backend_for(url, **options), table_prefix=table_prefix)
+    return Database(backend_for(url, transport=transport, **options), table_prefix=table_prefix)

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from .base import AsyncBackend, Backend
 from .botocore import BotocoreBackend
+from .http import HttpBackend
 
-__all__ = ["AsyncBackend", "Backend", "BotocoreBackend"]
+__all__ = ["AsyncBackend", "Backend", "BotocoreBackend", "HttpBackend"]
