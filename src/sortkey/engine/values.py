@@ -52,6 +52,15 @@ _EXACT = decimal.Context(
     prec=400, Emax=999_999, Emin=-999_999, traps=[decimal.InvalidOperation, decimal.Inexact]
 )
 
+MAX_NESTING = 31
+"""Levels of ``M``/``L`` an attribute of an item (or a key) may hold: DynamoDB's 32 levels,
+the item itself being the first."""
+
+MSG_NESTING = "Nesting Levels have exceeded supported limits"
+MSG_ITEM_NESTING = (
+    f"{MSG_NESTING}: Attributes in the item have nested levels beyond supported limit"
+)
+
 MSG_NOT_A_NUMBER = "A value provided cannot be converted into a number"
 MSG_PRECISION = "DynamoDB only supports precision up to 38 digits"
 MSG_OVERFLOW = (
@@ -293,14 +302,63 @@ def _serialization(kind: str) -> EngineError:
     return EngineError("SerializationException", f"Unexpected value type for {kind}")
 
 
+def nesting_depth(av: Any, limit: int) -> int:
+    """Levels of ``M``/``L`` containers in ``av`` (0 for a scalar or a set).
+
+    Breadth-first and counted up to ``limit + 1`` at most, so a hostile depth costs nothing
+    and cannot exhaust the stack of the recursive checks that follow.
+    """
+    depth = 0
+    level: list[Any] = [av]
+    while depth <= limit:
+        below: list[Any] = []
+        found = False
+        for value in level:
+            if not isinstance(value, dict):
+                continue
+            members = value.get("M")
+            if isinstance(members, dict):
+                found = True
+                below.extend(members.values())
+                continue
+            elements = value.get("L")
+            if isinstance(elements, list):
+                found = True
+                below.extend(elements)
+        if not found:
+            break
+        depth += 1
+        level = below
+    return depth
+
+
+def _is_container(value: Any) -> bool:
+    return isinstance(value, dict) and ("M" in value or "L" in value)
+
+
+def check_item_nesting(item: Mapping[str, Any], *, message: str = MSG_ITEM_NESTING) -> None:
+    """Refuse an item (or key) with an attribute nested deeper than DynamoDB allows.
+
+    DynamoDB Local checks this before anything else in the item (number syntax, empty sets);
+    an updated item is checked too, with the shorter :data:`MSG_NESTING`.
+
+    Raises:
+        EngineError: ValidationException ``Nesting Levels have exceeded supported limits: ...``.
+    """
+    for av in item.values():
+        if _is_container(av) and nesting_depth(av, MAX_NESTING) > MAX_NESTING:
+            raise validation(message)
+
+
 def validate_item(item: Any) -> None:
-    """Validate every attribute of an item (names non-empty, values valid).
+    """Validate every attribute of an item (nesting, names non-empty, values valid).
 
     Raises:
         EngineError: ValidationException with DynamoDB Local's message.
     """
     if not isinstance(item, dict):
         raise EngineError("SerializationException", "Item must be a map")
+    check_item_nesting(item)
     for name, av in item.items():
         if name == "":
             raise validation("Empty attribute name")

@@ -11,7 +11,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import EngineError, validation
-from ..values import AV, validate_attribute_value
+from ..values import (
+    AV,
+    MAX_NESTING,
+    MSG_ITEM_NESTING,
+    nesting_depth,
+    validate_attribute_value,
+)
 
 Path = tuple["str | int", ...]
 """A resolved document path: attribute names (str) and list indexes (int)."""
@@ -93,6 +99,9 @@ class ExpressionContext:
 
 def _validate_value(key: str, av: AV) -> None:
     try:
+        # A value may be one level deeper than an item's attribute (DynamoDB Local).
+        if nesting_depth(av, MAX_NESTING + 1) > MAX_NESTING + 1:
+            raise validation(MSG_ITEM_NESTING)
         validate_attribute_value(av)
     except EngineError as exc:
         raise validation(

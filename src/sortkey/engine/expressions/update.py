@@ -11,6 +11,7 @@ Semantics (checked against DynamoDB Local):
   in the update expression is invalid for update"); REMOVE of a missing leaf is a no-op;
 * two action paths that overlap (one a prefix of the other) or conflict (an index and a name
   at the same place) are refused when binding;
+* an attribute SET deeper than DynamoDB's nesting limit is refused (the result is checked);
 * arithmetic is exact (see :func:`sortkey.engine.values.add_numbers`).
 
 The input item is never mutated; the new item shares unchanged sub-values with it, so callers
@@ -23,7 +24,17 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import validation
-from ..values import AV, Item, add_numbers, equal, normalize_number, subtract_numbers
+from ..values import (
+    AV,
+    MAX_NESTING,
+    MSG_NESTING,
+    Item,
+    add_numbers,
+    equal,
+    nesting_depth,
+    normalize_number,
+    subtract_numbers,
+)
 from .condition import _Binder, get_path
 from .context import ExpressionContext, Path, format_path
 from .syntax import ArithNode, CallNode, Operand, PathNode, UpdateNode, ValueNode, parse
@@ -141,7 +152,15 @@ class Update:
             key attributes: "Cannot update attribute pk. This attribute is part of the key").
     """
 
-    __slots__ = ("_adds", "_deletes", "_removes", "_sets", "top_level_names", "updated_paths")
+    __slots__ = (
+        "_adds",
+        "_deletes",
+        "_removes",
+        "_set_names",
+        "_sets",
+        "top_level_names",
+        "updated_paths",
+    )
 
     def __init__(self, actions: list[_Action]) -> None:
         self.updated_paths: list[Path] = [a.path for a in actions]
@@ -151,6 +170,7 @@ class Update:
             by_clause[action.clause].append(action)
         self._sets = sorted(by_clause["SET"], key=lambda a: _sort_key(a.path))
         self._removes = sorted(by_clause["REMOVE"], key=lambda a: _sort_key(a.path), reverse=True)
+        self._set_names = tuple({str(a.path[0]): None for a in self._sets})
         self._adds = by_clause["ADD"]
         self._deletes = by_clause["DELETE"]
 
@@ -172,7 +192,15 @@ class Update:
             writer.add(action.path, action.operand)  # type: ignore[arg-type]
         for action in self._deletes:
             writer.delete(action.path, action.operand)  # type: ignore[arg-type]
-        return writer.item
+        # Only SET can deepen an attribute; DynamoDB Local refuses the result, after the
+        # condition (the caller defers errors from apply until it has evaluated it).
+        new = writer.item
+        for name in self._set_names:
+            av = new.get(name)
+            if av is not None and ("M" in av or "L" in av):
+                if nesting_depth(av, MAX_NESTING) > MAX_NESTING:
+                    raise validation(MSG_NESTING)
+        return new
 
 
 class _Writer:
