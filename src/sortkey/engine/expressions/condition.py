@@ -313,6 +313,8 @@ class _Binder:
                 return False
             if "S" in av:
                 return "S" in needle and needle["S"] in av["S"]
+            if "B" in av:  # a substring of bytes, as for strings
+                return "B" in needle and bytes(needle["B"]) in bytes(av["B"])
             if "L" in av:
                 return any(equal(element, needle) for element in av["L"])
             return set_contains(av, needle)

@@ -43,9 +43,20 @@ class ExpressionContext:
             raise validation("ExpressionAttributeNames must not be empty")
         if values is not None and not values:
             raise validation("ExpressionAttributeValues must not be empty")
+        # DynamoDB Local's order: names' keys, values' keys, values, then names' values.
+        if names:
+            _check_keys("ExpressionAttributeNames", "#", names)
         if values:
+            _check_keys("ExpressionAttributeValues", ":", values)
             for key, av in values.items():
                 _validate_value(key, av)
+        if names:
+            for key, name in names.items():
+                if name == "":
+                    raise validation(
+                        "ExpressionAttributeNames contains invalid value: Empty attribute name "
+                        f"for key {key}"
+                    )
         self.names: Mapping[str, str] = names or {}
         self.values: Mapping[str, AV] = values or {}
         self.used_names: set[str] = set()
@@ -95,6 +106,21 @@ class ExpressionContext:
                 "Value provided in ExpressionAttributeValues unused in expressions: "
                 f"keys: {{{', '.join(java_hash_set_order(unused_values))}}}"
             )
+
+
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _check_keys(parameter: str, prefix: str, mapping: Mapping[str, Any]) -> None:
+    """Refuse a placeholder that is not ``#``/``:`` followed by ``[A-Za-z0-9_]+``."""
+    for key in mapping:
+        if key == "":
+            raise validation(
+                f"{parameter} contains invalid key: The expression attribute map contains an "
+                "empty key;"
+            )
+        if len(key) < 2 or key[0] != prefix or not _KEY_CHARS.issuperset(key[1:]):
+            raise validation(f'{parameter} contains invalid key: Syntax error; key: "{key}"')
 
 
 def _validate_value(key: str, av: AV) -> None:

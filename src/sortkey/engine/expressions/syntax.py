@@ -604,7 +604,7 @@ class _Checker:
             if len(node.options) > MAX_IN_OPERANDS:
                 raise self.error(
                     "The IN operator is provided with too many operands; "
-                    f"number of operands: {len(node.options) + 1}"
+                    f"number of operands: {len(node.options)}"
                 )
 
     def operand(self, node: Operand) -> None:
