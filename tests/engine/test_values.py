@@ -6,6 +6,7 @@ Expected texts and messages were observed on DynamoDB Local (2026-05-28 build).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from sortkey.engine.errors import EngineError
 from sortkey.engine.values import (
+    MSG_ITEM_NESTING,
     MSG_NOT_A_NUMBER,
     MSG_OVERFLOW,
     MSG_PRECISION,
@@ -232,7 +234,7 @@ def test_validate_item_refuses_empty_name() -> None:
 
 
 def test_normalize_item_numbers_top_level_only() -> None:
-    item = {"n": {"N": "1.50"}, "s": {"NS": ["2E+1"]}, "l": {"L": [{"N": "1.50"}]}}
+    item: dict[str, Any] = {"n": {"N": "1.50"}, "s": {"NS": ["2E+1"]}, "l": {"L": [{"N": "1.50"}]}}
     assert normalize_item_numbers(item) == {
         "n": {"N": "1.5"},
         "s": {"NS": ["20"]},
@@ -302,3 +304,33 @@ def test_sizes_follow_documented_rules() -> None:
     assert attribute_value_size({"M": {"k": {"S": "ab"}}}) == 3 + 1 + 1 + 2
     assert attribute_value_size({"SS": ["a", "bc"]}) == 3
     assert item_size({"pk": {"S": "abc"}, "n": {"N": "1"}}) == 2 + 3 + 1 + 2
+
+
+# -- nesting limit (DynamoDB Local: 31 levels of M/L in an attribute, checked first) ------------
+
+
+def _nested(levels: int, leaf: dict[str, object], kind: str = "M") -> dict[str, object]:
+    value = leaf
+    for _ in range(levels):
+        value = {"M": {"x": value}} if kind == "M" else {"L": [value]}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("attribute", "refused"),
+    [
+        (_nested(31, {"S": "x"}), False),
+        (_nested(31, {"S": "x"}, "L"), False),
+        (_nested(31, {"SS": ["a"]}), False),
+        (_nested(32, {"S": "x"}), True),
+        (_nested(32, {"S": "x"}, "L"), True),
+        (_nested(31, {"M": {}}), True),  # an empty map is a level too
+        (_nested(5000, {"S": "x"}), True),  # no RecursionError
+    ],
+)
+def test_validate_item_nesting(attribute: dict[str, object], refused: bool) -> None:
+    item = {"pk": {"S": "a"}, "n": {"N": "x"}, "d": attribute, "e": {"SS": []}}
+    with pytest.raises(EngineError) as info:
+        validate_item(item)
+    expected = MSG_ITEM_NESTING if refused else "A value provided cannot be converted into a number"
+    assert info.value.message == expected
