@@ -7,6 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sortkey import _ops as ops
 from sortkey._model.entity import Entity
@@ -354,3 +356,24 @@ def test_query_with_foreign_cursor_sends_nothing() -> None:
     with pytest.raises(InvalidInput):
         db.list(Note).page(cursor)
     assert backend.calls == []
+
+
+binary_table = Table("bin", pk=("pk", "B"), sk=("n", "N"))
+
+
+class Blob(Entity):
+    __table__ = binary_table
+    pk: bytes
+    n: int
+
+
+@given(
+    pk=st.binary(min_size=1, max_size=64),
+    n=st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+)
+def test_cursor_round_trip_keeps_types(pk: bytes, n: str) -> None:
+    spec = entity_query(Blob, None, {"pk": pk})
+    last = {"pk": {"B": pk}, "n": {"N": n}}
+    cursor = encode_cursor(last, spec)
+    assert all(c.isalnum() or c in "-_." for c in cursor)
+    assert decode_cursor(cursor, spec) == last
