@@ -34,10 +34,15 @@ from ._model.table import GSI as GSI
 from ._model.table import LSI as LSI
 from ._model.table import Table as Table
 from ._model.template import Key as Key
+from ._ops.collection import CollectionResult as CollectionResult
 from ._ops.query import Page as Page
+from .client import Batch as Batch
+from .client import Collection as Collection
 from .client import Database as Database
 from .client import Query as Query
 from .client import TableClient as TableClient
+from .client import Transaction as Transaction
+from .errors import BatchIncomplete as BatchIncomplete
 from .errors import ConditionFailed as ConditionFailed
 from .errors import DefinitionError as DefinitionError
 from .errors import DynamoDBError as DynamoDBError
@@ -47,6 +52,8 @@ from .errors import ItemNotFound as ItemNotFound
 from .errors import SortkeyError as SortkeyError
 from .errors import StaleVersion as StaleVersion
 from .errors import TransactionCanceled as TransactionCanceled
+from .errors import TransactionConflict as TransactionConflict
+from .errors import TransactionFailure as TransactionFailure
 from .errors import UniqueViolation as UniqueViolation
 from .expr import Condition as Condition
 from .expr import Path as Path
@@ -60,6 +67,10 @@ from .expr import size as size
 __version__ = "0.1.0"
 
 __all__ = [
+    "Batch",
+    "BatchIncomplete",
+    "Collection",
+    "CollectionResult",
     "Condition",
     "ConditionFailed",
     "CreatedAt",
@@ -83,7 +94,10 @@ __all__ = [
     "TTL",
     "Table",
     "TableClient",
+    "Transaction",
     "TransactionCanceled",
+    "TransactionConflict",
+    "TransactionFailure",
     "UniqueViolation",
     "Update",
     "UpdatedAt",

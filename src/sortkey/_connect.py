@@ -68,6 +68,7 @@ def connect(
     backend: Backend | None = None,
     table_prefix: str = "",
     transport: str = "botocore",
+    cursor_secret: bytes | str | None = None,
     **options: Any,
 ) -> Database:
     """Open a :class:`~sortkey.client.Database`.
@@ -78,6 +79,7 @@ def connect(
         backend: a ready backend instead of a URL.
         table_prefix: prepended to every table name.
         transport: for HTTP endpoints, ``"botocore"`` or the lean ``"http"`` transport.
+        cursor_secret: signs page cursors, so that cursors handed to clients cannot be forged.
         **options: passed to the backend (e.g. ``max_attempts=5`` for botocore).
 
     Example:
@@ -86,5 +88,7 @@ def connect(
     if backend is not None:
         if url is not None or options:
             raise InvalidInput("give either a URL (and its options) or a backend, not both")
-        return Database(backend, table_prefix=table_prefix)
-    return Database(backend_for(url, transport=transport, **options), table_prefix=table_prefix)
+        chosen = backend
+    else:
+        chosen = backend_for(url, transport=transport, **options)
+    return Database(chosen, table_prefix=table_prefix, cursor_secret=cursor_secret)
