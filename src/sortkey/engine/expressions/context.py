@@ -123,10 +123,14 @@ def _check_keys(parameter: str, prefix: str, mapping: Mapping[str, Any]) -> None
             raise validation(f'{parameter} contains invalid key: Syntax error; key: "{key}"')
 
 
+def _is_container(av: Any) -> bool:
+    return isinstance(av, dict) and ("M" in av or "L" in av)
+
+
 def _validate_value(key: str, av: AV) -> None:
     try:
         # A value may be one level deeper than an item's attribute (DynamoDB Local).
-        if nesting_depth(av, MAX_NESTING + 1) > MAX_NESTING + 1:
+        if _is_container(av) and nesting_depth(av, MAX_NESTING + 1) > MAX_NESTING + 1:
             raise validation(MSG_ITEM_NESTING)
         validate_attribute_value(av)
     except EngineError as exc:
