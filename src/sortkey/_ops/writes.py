@@ -399,7 +399,9 @@ def _written(entity: E, now: datetime, version: int | None) -> E:
     changes: dict[str, Any] = {name: now for name in spec.role_fields("updated")}
     if spec.version_field is not None and version is not None:
         changes[spec.version_field] = version
-    return entity.model_copy(update=changes, deep=True)
+    # Shallow, as pydantic's model_copy: a deep copy of every written entity cost more than
+    # the write itself on the embedded engine.
+    return entity.model_copy(update=changes)
 
 
 def _put_plan(
