@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
@@ -35,7 +36,7 @@ class AttributeSource:
     template: Template | None = None
     field: str | None = None
 
-    @property
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         """The entity fields this attribute is computed from."""
         if self.template is not None:
@@ -62,12 +63,12 @@ class EntitySpec:
     def name(self) -> str:
         return self.cls.__name__
 
-    @property
+    @cached_property
     def key_fields(self) -> tuple[str, ...]:
         """Fields that make up the primary key: they can never change."""
         return tuple(dict.fromkeys(f for s in self.key for f in s.fields))
 
-    @property
+    @cached_property
     def templated(self) -> dict[str, AttributeSource]:
         """Every attribute computed from a template (primary and index keys) by name."""
         out: dict[str, AttributeSource] = {}
@@ -80,7 +81,7 @@ class EntitySpec:
                     out[source.attribute.name] = source
         return out
 
-    @property
+    @cached_property
     def internal_attributes(self) -> frozenset[str]:
         """Attributes written by the library, stripped from entities on read."""
         return frozenset(self.templated) | self.table.internal_attributes
@@ -88,12 +89,12 @@ class EntitySpec:
     def role_fields(self, role: str) -> tuple[str, ...]:
         return tuple(n for n, r in self.roles.items() if r.role == role)
 
-    @property
+    @cached_property
     def version_field(self) -> str | None:
         found = self.role_fields("version")
         return found[0] if found else None
 
-    @property
+    @cached_property
     def ttl_field(self) -> str | None:
         found = self.role_fields("ttl")
         return found[0] if found else None

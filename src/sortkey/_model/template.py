@@ -91,7 +91,7 @@ class Template:
         {'status': 'open', 'n': '007'}
     """
 
-    __slots__ = ("_pattern", "fields", "literals", "text")
+    __slots__ = ("_pattern", "field_names", "fields", "literals", "text")
 
     def __init__(self, text: str) -> None:
         if not isinstance(text, str):
@@ -135,16 +135,13 @@ class Template:
         literals.append(pending)
         self.literals: tuple[str, ...] = tuple(literals)
         self.fields: tuple[_Field, ...] = tuple(fields)
+        #: The names of the fields, in order (without repeats).
+        self.field_names: tuple[str, ...] = tuple(dict.fromkeys(f.name for f in fields))
         pattern = re.escape(literals[0])
         for lit in literals[1:]:
             pattern += "(.*?)" if lit else "(.*)"
             pattern += re.escape(lit)
         self._pattern = re.compile(pattern + r"\Z", re.DOTALL)
-
-    @property
-    def field_names(self) -> tuple[str, ...]:
-        """The names of the fields, in order (without repeats)."""
-        return tuple(dict.fromkeys(f.name for f in self.fields))
 
     def __repr__(self) -> str:
         return f"Template({self.text!r})"
