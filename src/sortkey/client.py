@@ -2,8 +2,9 @@
 
 Every method hands a request or a flow from :mod:`sortkey._ops` to :meth:`Database.run`,
 which sends each yielded request with ``backend.call``, sleeps on :class:`~._ops.steps.Sleep`
-and passes emitted values on. An ``AsyncDatabase`` drives the same flows with
-``await backend.acall``.
+and passes emitted values on. :class:`sortkey.aio.AsyncDatabase` drives the same flows with
+``await backend.acall``; the builders (``Query``, ``Transaction``, ``Batch``, ``Collection``)
+share their state and flows with its ``Async*`` twins through bases in :mod:`sortkey._ops`.
 """
 
 from __future__ import annotations
@@ -11,36 +12,28 @@ from __future__ import annotations
 import builtins
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from types import TracebackType
-from typing import Any, Generic, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 from . import _ops as ops
 from ._expr.nodes import Condition
 from ._model.entity import Entity
 from ._model.table import Table
 from ._ops.batch import BatchWriter
+from ._ops.builders import CollectionBuilder, QueryBuilder
 from ._ops.collection import CollectionResult
-from ._ops.query import Page, QuerySpec
+from ._ops.query import Page
 from ._ops.steps import Context, Emit, Flow, Request, Sleep
+from ._ops.targets import KeyInput, key_input
 from ._ops.transact import TransactionBuilder
 from .backends.base import Backend
-from .errors import DynamoDBError, InvalidInput
+from .errors import DynamoDBError
 from .expr import PathLike
 
 __all__ = ["Batch", "Collection", "Database", "Query", "TableClient", "Transaction"]
 
 E = TypeVar("E", bound=Entity)
 T = TypeVar("T")
-KeyInput = Mapping[str, Any] | Entity
-
-
-def _key(key: KeyInput | None, fields: Mapping[str, Any]) -> KeyInput:
-    if key is not None and fields:
-        raise InvalidInput("give the key either as a dict (or entity) or as keyword arguments")
-    if key is not None:
-        return key
-    return dict(fields)
 
 
 class Database:
@@ -341,7 +334,7 @@ class Database:
         """
         request = ops.get(
             entity,
-            _key(key, key_fields),
+            key_input(key, key_fields),
             consistent=consistent,
             projection=projection,
             ctx=self.context,
@@ -359,7 +352,7 @@ class Database:
     ) -> bool:
         """Whether an entity with this key exists."""
         return self.send(
-            ops.exists(entity, _key(key, key_fields), consistent=consistent, ctx=self.context)
+            ops.exists(entity, key_input(key, key_fields), consistent=consistent, ctx=self.context)
         )
 
     def query(self, entity: type[E], /, *, index: str | None = None, **key_fields: Any) -> Query[E]:
@@ -476,13 +469,7 @@ class Database:
 
         See :meth:`batch` for what is refused and how retries work.
         """
-        with self.batch() as batch:
-            for entity in put:
-                batch.put(entity)
-            for pair in delete:
-                if not (isinstance(pair, tuple) and len(pair) == 2):
-                    raise InvalidInput(f"delete= takes (entity class, key) pairs, got {pair!r}")
-                batch.delete(*pair)
+        self.run(ops.batch_write_flow(put=put, delete=delete, ctx=self.context))
 
     def collection(self, *entities: type[Entity], index: str | None = None) -> Collection:
         """Entity types that share a partition, read back with one Query.
@@ -549,89 +536,41 @@ class Batch(BatchWriter):
         self._db.run(self.flow())
 
 
-class Collection:
+class Collection(CollectionBuilder["Database"]):
     """Entity types sharing a partition (``db.collection(User, Membership)``)."""
-
-    def __init__(self, db: Database, entities: Sequence[type[Entity]], index: str | None) -> None:
-        self._db = db
-        self.entities = tuple(entities)
-        self.index = index
 
     def query(self, *, consistent: bool = False, **key_fields: Any) -> CollectionResult:
         """Read the whole partition the key fields name: every page, one result object."""
-        spec = ops.collection_query(self.entities, self.index, key_fields, consistent=consistent)
-        return self._db.run(ops.collection_flow(spec, self._db.context))
+        return self._db.run(self._query_flow(key_fields, consistent=consistent))
 
 
-class Query(Generic[T]):
+class Query(QueryBuilder["Database", T]):
     """An immutable query: every modifier returns a new one; nothing runs until read.
 
     Iterating pages automatically; :meth:`page` returns one page and a cursor.
     """
 
-    def __init__(self, db: Database, spec: QuerySpec) -> None:
-        self._db = db
-        self.spec = spec
-
-    def _with(self, spec: QuerySpec) -> Query[T]:
-        return Query(self._db, spec)
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """The Query request that would be sent (first page)."""
-        return self.spec.params(self._db.context)
-
-    def desc(self) -> Query[T]:
-        """Newest (highest sort key) first."""
-        return self._with(replace(self.spec, descending=True))
-
-    def asc(self) -> Query[T]:
-        """Lowest sort key first (the default)."""
-        return self._with(replace(self.spec, descending=False))
-
-    def limit(self, n: int) -> Query[T]:
-        """At most ``n`` results in all."""
-        return self._with(self.spec.with_limit(n))
-
-    def where(self, condition: Condition) -> Query[T]:
-        """Add a filter (applied by DynamoDB after the key condition); several are ANDed."""
-        return self._with(self.spec.where(condition))
-
-    def consistent(self, value: bool = True) -> Query[T]:
-        """Strongly consistent reads (tables and LSIs only)."""
-        return self._with(replace(self.spec, consistent=value))
-
-    def after(self, cursor: str | None) -> Query[T]:
-        """Start after the position a :class:`Page` cursor of this same query stands for.
-
-        A cursor of another query (table, index, key, filter or order), or an edited one,
-        raises :class:`~sortkey.errors.InvalidInput` before anything is sent.
-        """
-        return self._with(replace(self.spec, cursor=cursor))
-
     def __iter__(self) -> Iterator[T]:
-        return self._db._stream(ops.query_items(self.spec, self._db.context))
+        return self._db._stream(self._items_flow())
 
     def all(self) -> list[T]:
         """Every result (all pages, up to the limit)."""
-        return list(self)
+        return self._db.run(self._all_flow())
 
     def first(self) -> T | None:
         """The first result, or ``None``."""
-        return next(iter(self.limit(1)), None)
+        return self._db.run(self._first_flow())  # type: ignore[no-any-return]
 
     def page(self, cursor: str | None = None, *, size: int | None = None) -> Page:
         """One request's worth of results and the cursor of the next page (``None``: last).
 
         ``size`` bounds the items *read* by the request (a filter may return fewer).
         """
-        query = self.after(cursor) if cursor is not None else self
-        spec = query.spec if size is None else query.spec.with_limit(size)
-        return self._db.run(ops.query_page(spec, self._db.context))
+        return self._db.run(self._page_flow(cursor, size))
 
     def count(self) -> int:
         """How many items match (filter included), without transferring them."""
-        return self._db.run(ops.count_flow(self.spec, self._db.context))
+        return self._db.run(self._count_flow())
 
 
 class TableClient:
@@ -731,8 +670,6 @@ class TableClient:
         Items are returned as dicts, except items whose type attribute names an entity of
         this table, which come back as that entity.
         """
-        if not isinstance(self.table, Table):
-            raise InvalidInput("query needs the Table definition: db.table(Table(...))")
         return Query(self._db, ops.table_query(self.table, key_condition, index, equals))
 
     def scan(
@@ -743,7 +680,4 @@ class TableClient:
         index: str | None = None,
     ) -> Query[dict[str, Any]]:
         """Every item of the table (or index), optionally filtered; ``.count()`` counts them."""
-        if not isinstance(self.table, Table):
-            raise InvalidInput("scan needs the Table definition: db.table(Table(...))")
-        spec = ops.table_scan(self.table, index)
-        return Query(self._db, spec if filter is None else spec.where(filter))
+        return Query(self._db, ops.table_scan(self.table, index, filter))

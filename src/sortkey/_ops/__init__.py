@@ -5,8 +5,9 @@ can be inspected offline; ``Database`` sends it. Flows (``put_flow``, ``update_f
 ``query_items``...) are generators of :mod:`.steps` that any driver runs.
 """
 
-from .batch import BatchWriter, batch_get_flow
-from .collection import CollectionResult, collection_flow, collection_query
+from .batch import BatchWriter, batch_get_flow, batch_write_flow
+from .builders import CollectionBuilder, QueryBuilder
+from .collection import CollectionResult, collection_flow, collection_query, collection_read
 from .plain import delete_item, get_item, put_item, update_item
 from .query import (
     Page,
@@ -21,8 +22,9 @@ from .query import (
     type_listing,
 )
 from .reads import exists, get
-from .steps import Context, Emit, Flow, Request, Sleep, send
+from .steps import Context, Emit, Flow, Request, Sleep, collect, send
 from .tables import create_table, create_table_flow, delete_table, ensure_table_flow
+from .targets import KeyInput, key_input
 from .transact import TransactionBuilder, transact_get
 from .writes import (
     UNREAD,
@@ -39,19 +41,25 @@ from .writes import (
 __all__ = [
     "UNREAD",
     "BatchWriter",
+    "CollectionBuilder",
     "CollectionResult",
     "Context",
     "Emit",
     "Flow",
+    "KeyInput",
     "NeedsRead",
     "Page",
+    "QueryBuilder",
     "QuerySpec",
     "Request",
     "Sleep",
     "TransactionBuilder",
     "batch_get_flow",
+    "batch_write_flow",
+    "collect",
     "collection_flow",
     "collection_query",
+    "collection_read",
     "count_flow",
     "create",
     "create_table",
@@ -66,6 +74,7 @@ __all__ = [
     "exists",
     "get",
     "get_item",
+    "key_input",
     "put",
     "put_flow",
     "put_item",

@@ -41,6 +41,7 @@ __all__ = [
     "BatchWriter",
     "backoff",
     "batch_get_flow",
+    "batch_write_flow",
 ]
 
 GET_CHUNK = 100
@@ -301,6 +302,26 @@ class BatchWriter:
             if r.entity is not None and r.item is not None:
                 remember(r.entity, r.item)
         return None
+
+
+def batch_write_flow(
+    *,
+    put: Iterable[Entity] = (),
+    delete: Iterable[tuple[type[Entity], KeyInput]] = (),
+    ctx: Context = DEFAULT_CONTEXT,
+) -> Flow[None]:
+    """The flow of ``db.batch_write(put=[...], delete=[(Entity, key), ...])``.
+
+    Every write is checked here, before the flow exists: bad input sends nothing.
+    """
+    writer = BatchWriter(ctx)
+    for entity in put:
+        writer.put(entity)
+    for pair in delete:
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise InvalidInput(f"delete= takes (entity class, key) pairs, got {pair!r}")
+        writer.delete(*pair)
+    return writer.flow()
 
 
 def _plain_key(table: Table, wire: Mapping[str, Any], what: str) -> dict[str, Any]:

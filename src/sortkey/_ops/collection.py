@@ -21,7 +21,7 @@ from ..expr import attr
 from .query import QuerySpec
 from .steps import DEFAULT_CONTEXT, Context, Flow, Request, send
 
-__all__ = ["CollectionResult", "collection_flow", "collection_query"]
+__all__ = ["CollectionResult", "collection_flow", "collection_query", "collection_read"]
 
 E = TypeVar("E", bound=Entity)
 
@@ -147,3 +147,16 @@ def collection_flow(query: QuerySpec, ctx: Context = DEFAULT_CONTEXT) -> Flow[Co
         if not last:
             return CollectionResult(items)
         params["ExclusiveStartKey"] = last
+
+
+def collection_read(
+    entities: Sequence[type[Entity]],
+    index: str | None,
+    key_fields: Mapping[str, Any],
+    *,
+    consistent: bool = False,
+    ctx: Context = DEFAULT_CONTEXT,
+) -> Flow[CollectionResult]:
+    """The flow of ``db.collection(...).query(**key_fields)`` (input checked before it runs)."""
+    spec = collection_query(entities, index, key_fields, consistent=consistent)
+    return collection_flow(spec, ctx)

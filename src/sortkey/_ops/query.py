@@ -258,12 +258,14 @@ def _multi_attribute(
 
 
 def table_query(
-    table: Table,
+    table: Table | str,
     key_condition: Condition | None,
     index: str | None,
     equals: Mapping[str, Any],
 ) -> QuerySpec:
     """The spec of a plain-dict query: a key condition and/or attribute equalities."""
+    if not isinstance(table, Table):
+        raise InvalidInput("query needs the Table definition: db.table(Table(...))")
     conditions = [attr.name(name) == value for name, value in equals.items()]
     if key_condition is not None:
         conditions.append(condition(key_condition))
@@ -416,11 +418,18 @@ def entity_scan(entity: type[Entity], index: str | None = None) -> QuerySpec:
     )
 
 
-def table_scan(table: Table, index: str | None = None) -> QuerySpec:
-    """The spec of a plain Scan of a table (or one of its indexes)."""
+def table_scan(
+    table: Table | str,
+    index: str | None = None,
+    filter: Condition | None = None,  # noqa: A002 - the DynamoDB word
+) -> QuerySpec:
+    """The spec of a plain Scan of a table (or one of its indexes), optionally filtered."""
+    if not isinstance(table, Table):
+        raise InvalidInput("scan needs the Table definition: db.table(Table(...))")
     if index is not None:
         table.index(index)
-    return QuerySpec(table, (), index=index, operation="Scan")
+    spec = QuerySpec(table, (), index=index, operation="Scan")
+    return spec if filter is None else spec.where(filter)
 
 
 def type_listing(entity: type[Entity]) -> QuerySpec:

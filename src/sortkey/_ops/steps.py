@@ -7,7 +7,7 @@ Theory of operation: a *flow* is a generator that yields steps and returns a res
 * :class:`Sleep` — wait; the driver sends back ``None``.
 * :class:`Emit` — hand a value to the caller (query results); the driver sends back ``None``.
 
-Drivers (``Database``, later ``AsyncDatabase``) hold no other logic, so every operation is
+Drivers (``Database``, ``AsyncDatabase``) hold no other logic, so every operation is
 written once. A :class:`Request` is also a plain value: ``ops.put(user).params`` is what would
 be sent, inspectable offline.
 """
@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from ..errors import DynamoDBError
 
-__all__ = ["Context", "Emit", "Flow", "Request", "Sleep", "Step", "send"]
+__all__ = ["Context", "Emit", "Flow", "Request", "Sleep", "Step", "collect", "send"]
 
 T = TypeVar("T")
 
@@ -80,6 +80,29 @@ def send(request: Request[T]) -> Flow[T]:
             raise
         raise translated from exc
     return request.parse(response)
+
+
+def collect(flow: Flow[Any]) -> Flow[list[Any]]:
+    """The flow of ``flow`` with what it emits gathered into a list (its result).
+
+    Requests and sleeps pass through to the driver, and errors back into ``flow``, untouched.
+    """
+    out: list[Any] = []
+    answer: Any = None
+    error: DynamoDBError | None = None
+    while True:
+        try:
+            step = flow.send(answer) if error is None else flow.throw(error)
+        except StopIteration:
+            return out
+        answer, error = None, None
+        if isinstance(step, Emit):
+            out.append(step.value)
+            continue
+        try:
+            answer = yield step
+        except DynamoDBError as exc:
+            error = exc
 
 
 @dataclass(frozen=True)

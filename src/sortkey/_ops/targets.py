@@ -17,9 +17,18 @@ from ..codec import serialize_item
 from ..errors import InvalidInput
 from .steps import Context
 
-__all__ = ["KeyTarget", "key_targets", "wire_key_id"]
+__all__ = ["KeyInput", "KeyTarget", "key_input", "key_targets", "wire_key_id"]
 
 KeyInput = Mapping[str, Any] | Entity
+
+
+def key_input(key: KeyInput | None, fields: Mapping[str, Any]) -> KeyInput:
+    """One key from ``get(User, {...})`` or ``get(User, user_id=...)``: exactly one form."""
+    if key is not None and fields:
+        raise InvalidInput("give the key either as a dict (or entity) or as keyword arguments")
+    if key is not None:
+        return key
+    return dict(fields)
 
 
 @dataclass(frozen=True)
