@@ -20,12 +20,18 @@ from .schema import Item, TableSchema
 MAX_ITEM_SIZE = 400 * 1024
 
 
-def check_item(schema: TableSchema, item: Any, *, index_types: bool = True) -> tuple[Item, int]:
-    """Validate a whole item for writing; returns it with normalised numbers, and its size."""
+def check_item_values(item: Any) -> int:
+    """The checks of an item that need no table: attribute values, then size (returned)."""
     values.validate_item(item)
     size = values.item_size(item)
     if size > MAX_ITEM_SIZE:
         raise validation("Item size has exceeded the maximum allowed size")
+    return size
+
+
+def check_item(schema: TableSchema, item: Any, *, index_types: bool = True) -> tuple[Item, int]:
+    """Validate a whole item for writing; returns it with normalised numbers, and its size."""
+    size = check_item_values(item)
     schema.check_item_keys(item, index_types=index_types)
     return values.normalize_item_numbers(item), size
 
@@ -88,6 +94,8 @@ def put_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     exprs = Expressions(params)
     condition = exprs.condition()
     exprs.finish()
+    if condition is not None:
+        schema.check_key_paths(condition.paths)
     key = schema.storage_key(item)
     storage = catalog.storage
     if condition is None and mode == "NONE" and capacity == "NONE" and not schema.indexes:
@@ -150,6 +158,8 @@ def delete_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     exprs = Expressions(params)
     condition = exprs.condition()
     exprs.finish()
+    if condition is not None:
+        schema.check_key_paths(condition.paths)
     key = schema.storage_key(key_item)
     with catalog.storage.transaction():
         found = catalog.get(schema, key)
@@ -183,12 +193,15 @@ def update_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     update = exprs.update()
     condition = exprs.condition()
     exprs.finish()
+    if condition is not None:
+        schema.check_key_paths(condition.paths)
     key = schema.storage_key(key_item)
     with catalog.storage.transaction():
         found = catalog.get(schema, key)
         old, old_size = found if found is not None else (None, 0)
-        # DynamoDB Local's order: the updated item's size, then the condition, then errors
-        # from applying the update, then key checks.
+        # DynamoDB Local's order: the updated item's size, then the condition, then an update
+        # of a key attribute or into an index key's value, then errors from applying the
+        # update, then the new item's keys.
         base = dict(old) if old is not None else dict(key_item)
         apply_error: EngineError | None = None
         new, new_size = base, 0
@@ -202,9 +215,11 @@ def update_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
                 raise validation("Item size to update has exceeded the maximum allowed size")
         if condition is not None and not condition.evaluate(old or {}):
             raise condition_failed(old, failure_mode)
+        if update is not None:
+            check_key_unchanged(schema, update)
+            schema.check_key_paths(update.updated_paths)
         if apply_error is not None:
             raise apply_error
-        check_key_unchanged(schema, update)
         schema.check_item_keys(new, updated=True)
         catalog.write(schema, key, old, new, new_size)
     out: dict[str, Any] = {}
@@ -227,15 +242,6 @@ def check_key_unchanged(schema: TableSchema, update: Any) -> None:
                 "One or more parameter values were invalid: Cannot update attribute "
                 f"{name}. This attribute is part of the key"
             )
-
-
-def check_updated(schema: TableSchema, item: Item) -> tuple[Item, int]:
-    """Checks of the item an update produced (size, index key types)."""
-    size = values.item_size(item)
-    if size > MAX_ITEM_SIZE:
-        raise validation("Item size to update has exceeded the maximum allowed size")
-    schema.check_item_keys(item, updated=True)
-    return item, size
 
 
 def update_return(mode: str, old: Item | None, new: Item, update: Any) -> Item | None:

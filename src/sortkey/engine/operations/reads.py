@@ -2,7 +2,8 @@
 
 Paging follows DynamoDB Local: items are read in key order; a page ends after ``Limit`` items
 were read (whether or not the filter kept them; a ``LastEvaluatedKey`` is returned even when
-nothing follows), or when the items read so far reach 1 MB before the next one is read (no
+nothing follows, except when a table Query ends on the inclusive bound of its ``<=`` /
+``>=`` / ``BETWEEN`` condition), or when the items read so far reach 1 MB before the next one is read (no
 ``LastEvaluatedKey`` when nothing follows). Filters run after reading: ``ScannedCount`` counts
 items read, ``Count`` items kept.
 """
@@ -317,6 +318,8 @@ def query(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     condition = exprs.filter()
     exprs.finish()
     _check_filter_keys(condition, hash_names + range_names)
+    if condition is not None:
+        schema.check_key_paths(condition.paths)
     hash_values = _hash_values(schema, key_condition, hash_names)
     operands = _range_values(schema, key_condition, range_names)
     if len(range_names) > 1:
@@ -342,6 +345,8 @@ def query(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
                 )
             after = start_key[1]
         page.run(storage.query(schema.id, hk, bounds, forward=forward, after=after))
+        if page.last is not None and _ends_at_bound(schema, page.last, key_condition, forward):
+            page.last = None
     else:
         hk = schema.index_partition(index, hash_values)
         after_entry = None
@@ -357,6 +362,24 @@ def query(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
             )
         )
     return page.response(consistent, capacity)
+
+
+def _ends_at_bound(schema: TableSchema, last: Item, key_condition: Any, forward: bool) -> bool:
+    """Whether a full page ended on the inclusive bound it read towards (table queries).
+
+    DynamoDB Local then omits ``LastEvaluatedKey``: forward with ``<=`` or ``BETWEEN``,
+    backward with ``>=`` or ``BETWEEN`` (not with ``=``, measured).
+    """
+    op = key_condition.range_op
+    if schema.range_key is None or op not in ("<=", ">=", "BETWEEN"):
+        return False
+    if op == "BETWEEN":
+        bound = key_condition.range_values[1 if forward else 0]
+    elif (op == "<=") == forward:
+        bound = key_condition.range_values[0]
+    else:
+        return False
+    return values.equal(last[schema.range_key], bound)
 
 
 def _hash_values(schema: TableSchema, key_condition: Any, names: list[str]) -> list[AV]:
@@ -421,6 +444,8 @@ def scan(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     capacity = return_capacity(params)
     condition = exprs.filter()
     exprs.finish()
+    if condition is not None:
+        schema.check_key_paths(condition.paths)
     segment = _segment(params)
     start = params.get("ExclusiveStartKey")
     page = _Page(schema, index, select, projection, condition, limit)

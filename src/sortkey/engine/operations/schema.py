@@ -7,6 +7,7 @@ Also computes the storage keys of an item for the table and for each index.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,10 @@ class TableSchema:
     stream: dict[str, Any] | None = None
     next_index_number: int = 1
     billing_changed: bool = False
+    #: index_check_order's answers, by (updated, index names): UpdateTable edits ``indexes``.
+    _check_order: dict[tuple[bool, tuple[str, ...]], list[str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     # ------------------------------------------------------------ serialisation
 
@@ -188,27 +193,39 @@ class TableSchema:
     ) -> None:
         """DynamoDB Local's checks of a written item's key and index-key attributes.
 
-        ``updated`` selects UpdateItem's wording for an empty index key; ``index_types=False``
-        leaves index key types to :meth:`check_index_types` (transactions check them later).
+        ``updated`` selects UpdateItem's wording for an empty index key and its order of
+        indexes; ``index_types=False`` leaves wrong scalar index key types to
+        :meth:`check_index_types` (transactions report them as cancellation reasons). A set,
+        list, map, boolean or null in an index key attribute is always refused, with
+        DynamoDB Local's "Invalid attribute value type".
         """
         for name in self.key_names:
             if name not in item:
                 raise validation("One of the required keys was not given a value")
         for name in self.key_names:
             check_key_value(name, self.attribute_types[name], item[name])
-        for index_name in java_hash_set_order(self.indexes) if self.indexes else ():
-            index = self.indexes[index_name]
+        if self.indexes:
+            self.check_index_keys(item, updated=updated, index_types=index_types)
+        check_key_sizes(self, item)
+
+    def check_index_keys(
+        self, item: Item, *, updated: bool = False, index_types: bool = True
+    ) -> None:
+        """The index key attributes of a written item: scalar, of the declared type, not empty."""
+        for index in self.index_check_order(updated=updated):
             for name in index.key_names:
                 av = item.get(name)
                 if av is None:
                     continue
                 expected = self.attribute_types[name]
                 if expected not in av:
+                    if not ("S" in av or "N" in av or "B" in av):
+                        raise validation("Invalid attribute value type")
                     if not index_types:
-                        continue
-                    raise validation(
-                        "One or more parameter values were invalid: Type mismatch for Index Key"
-                    )
+                        # The first problem decides (DynamoDB Local): this one is reported
+                        # later, per item, so a set in a later index key is not refused.
+                        return
+                    raise validation(INDEX_TYPE_MISMATCH)
                 if not _non_empty(av[expected]):
                     if updated:
                         raise validation(
@@ -223,7 +240,40 @@ class TableSchema:
                         f"attribute cannot contain an empty {_KIND[expected]} value. "
                         f"IndexName: {index.name}, IndexKey: {name}"
                     )
-        check_key_sizes(self, item)
+
+    def index_check_order(self, *, updated: bool) -> list[IndexSchema]:
+        """Indexes in the order DynamoDB Local checks a written item against them.
+
+        Measured against DynamoDB Local: a put checks local indexes first, an update global
+        ones first; within each group, in Java HashSet order of the index names.
+        """
+        indexes = self.indexes
+        cache_key = (updated, tuple(indexes))
+        names = self._check_order.get(cache_key)
+        if names is None:
+            ordered = java_hash_set_order(indexes)
+            local = [n for n in ordered if indexes[n].local]
+            global_ = [n for n in ordered if not indexes[n].local]
+            names = global_ + local if updated else local + global_
+            self._check_order[cache_key] = names
+        return [indexes[n] for n in names]
+
+    def check_key_paths(self, paths: Iterable[tuple[str | int, ...]]) -> None:
+        """Refuse a document path into a key attribute (``pk.x``, ``gs[0]``) in an expression.
+
+        DynamoDB Local's rule for conditions, filters and update paths: table keys first,
+        then index keys in the order an update checks indexes.
+        """
+        nested = {path[0] for path in paths if len(path) > 1}
+        if not nested:
+            return
+        for name in self.key_names:
+            if name in nested:
+                raise validation(f"{_KEY_PATH}Key: {name}")
+        for index in self.index_check_order(updated=True) if self.indexes else ():
+            for name in index.key_names:
+                if name in nested:
+                    raise validation(f"{_KEY_PATH}IndexKey: {name}")
 
     def check_index_types(self, item: Item) -> None:
         """Index key attributes present in the item have their declared types."""
@@ -231,9 +281,7 @@ class TableSchema:
             for name in index.key_names:
                 av = item.get(name)
                 if av is not None and self.attribute_types[name] not in av:
-                    raise validation(
-                        "One or more parameter values were invalid: Type mismatch for Index Key"
-                    )
+                    raise validation(INDEX_TYPE_MISMATCH)
 
     def check_key(self, key: Any) -> None:
         """Checks of a ``Key`` parameter (GetItem, DeleteItem, UpdateItem, ...)."""
@@ -248,6 +296,13 @@ class TableSchema:
 
 
 _KIND = {"S": "string", "B": "binary", "N": "number"}
+
+_KEY_PATH = (
+    "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+    "allowed: "
+)
+
+INDEX_TYPE_MISMATCH = "One or more parameter values were invalid: Type mismatch for Index Key"
 
 
 def _non_empty(value: Any) -> bool:
