@@ -36,6 +36,7 @@ from ._model.table import Table as Table
 from ._model.template import Key as Key
 from ._ops.collection import CollectionResult as CollectionResult
 from ._ops.query import Page as Page
+from .aio import AsyncDatabase as AsyncDatabase
 from .client import Batch as Batch
 from .client import Collection as Collection
 from .client import Database as Database
@@ -67,6 +68,7 @@ from .expr import size as size
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncDatabase",
     "Batch",
     "BatchIncomplete",
     "Collection",

@@ -19,7 +19,23 @@ from .backends.base import Backend
 from .client import Database
 from .errors import InvalidInput
 
-__all__ = ["backend_for", "connect"]
+__all__ = ["REMOTE_SCHEMES", "backend_for", "connect", "remote_endpoint"]
+
+
+REMOTE_SCHEMES = ("http", "https", "aws")
+
+
+def remote_endpoint(url: str, options: dict[str, Any]) -> str | None:
+    """The endpoint URL of an ``http(s)://`` or ``aws://`` URL (``None``: AWS's own endpoint).
+
+    An ``aws://region`` URL puts its region into ``options`` unless one is given there.
+    """
+    parsed = urlparse(url)
+    if parsed.scheme.lower() != "aws":
+        return url
+    if parsed.netloc:
+        options.setdefault("region", parsed.netloc)
+    return None
 
 
 def backend_for(url: str | None, *, transport: str = "botocore", **options: Any) -> Backend:
@@ -45,10 +61,8 @@ def backend_for(url: str | None, *, transport: str = "botocore", **options: Any)
         from .backends.embedded import EmbeddedBackend
 
         return EmbeddedBackend(url[len("sqlite:///") :], **options)
-    if scheme in ("http", "https", "aws"):
-        endpoint = url if scheme != "aws" else None
-        if scheme == "aws" and parsed.netloc:
-            options.setdefault("region", parsed.netloc)
+    if scheme in REMOTE_SCHEMES:
+        endpoint = remote_endpoint(url, options)
         if transport == "http":
             from .backends.http import HttpBackend
 

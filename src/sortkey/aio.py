@@ -47,7 +47,7 @@ from typing import Any, Literal, NoReturn, TypeVar, overload
 from urllib.parse import urlparse
 
 from . import _ops as ops
-from ._connect import backend_for
+from ._connect import REMOTE_SCHEMES, backend_for, remote_endpoint
 from ._expr.nodes import Condition
 from ._model.entity import Entity
 from ._model.table import Table
@@ -792,12 +792,7 @@ def _aiobotocore_backend(url: str, options: dict[str, Any]) -> AsyncBackend:
         raise ImportError(_NEEDS_AIOBOTOCORE) from exc
     from .backends.aiobotocore import AiobotocoreBackend
 
-    parsed = urlparse(url)
-    if parsed.scheme.lower() == "aws":
-        if parsed.netloc:
-            options.setdefault("region", parsed.netloc)
-        return AiobotocoreBackend(None, **options)
-    return AiobotocoreBackend(url, **options)
+    return AiobotocoreBackend(remote_endpoint(url, options), **options)
 
 
 def connect(
@@ -843,7 +838,7 @@ def connect(
     elif (
         url is not None
         and transport == "botocore"
-        and urlparse(url).scheme.lower() in ("http", "https", "aws")
+        and urlparse(url).scheme.lower() in REMOTE_SCHEMES
     ):
         if threaded is not None:
             raise InvalidInput("threaded= applies to the embedded engine and transport='http'")
