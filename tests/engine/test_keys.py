@@ -26,7 +26,7 @@ numbers = st.builds(
 
 
 def _cmp(a: object, b: object) -> int:
-    return (a > b) - (a < b)  # type: ignore[operator]
+    return int((a > b) - (a < b))  # type: ignore[operator]
 
 
 @given(numbers, numbers)

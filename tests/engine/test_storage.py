@@ -71,7 +71,7 @@ def test_failed_transaction_leaves_nothing_behind() -> None:
     storage = Storage(":memory:")
     table = storage.insert_table("t", "{}")
     with pytest.raises(RuntimeError), storage.transaction():
-        storage.put(table, b"h", b"", 1, "{}")
+        storage.put(table, b"h", b"", 1, encode_item({}))
         raise RuntimeError("boom")
     assert storage.get(table, b"h", b"") is None
 
@@ -81,9 +81,56 @@ def test_file_database_keeps_items_after_reopen(tmp_path: Path) -> None:
     storage = Storage(path)
     table = storage.insert_table("t", "{}")
     with storage.transaction():
-        storage.put(table, b"h", b"", 3, '{"a":{"S":"x"}}')
+        storage.put(table, b"h", b"", 3, encode_item({"a": {"S": "x"}}))
     storage.close()
     reopened = Storage(path)
-    assert reopened.get(table, b"h", b"") == ('{"a":{"S":"x"}}', 3)
+    found = reopened.get(table, b"h", b"")
+    assert found is not None
+    assert (decode_item(found[0]), found[1]) == ({"a": {"S": "x"}}, 3)
     assert reopened.load_tables() == [(table, "t", "{}")]
     reopened.close()
+
+
+def test_format_1_databases_stay_readable_and_are_marked_format_2(tmp_path: Path) -> None:
+    import sqlite3
+
+    from sortkey.engine import Engine
+    from sortkey.engine.keys import partition_key
+
+    path = str(tmp_path / "old.sqlite")
+    with Engine(path, ttl_sweep_interval=None) as engine:
+        engine.call(
+            "CreateTable",
+            {
+                "TableName": "old",
+                "BillingMode": "PAY_PER_REQUEST",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            },
+        )
+    # A row as storage format 1 wrote it: JSON text, binaries in base64.
+    conn = sqlite3.connect(path)
+
+    legacy = '{"pk":{"S":"a"},"b":{"B":"AAE="},"l":{"L":[{"BS":["/w=="]}]},"f":{"BOOL":true}}'
+    conn.execute(
+        "INSERT INTO items (t, hk, rk, size, item) VALUES (1, ?, x'', 10, ?)",
+        (partition_key([{"S": "a"}]), legacy),
+    )
+    conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    with Engine(path, ttl_sweep_interval=None) as engine:
+        got = engine.call("GetItem", {"TableName": "old", "Key": {"pk": {"S": "a"}}})
+        assert got["Item"] == {
+            "pk": {"S": "a"},
+            "b": {"B": b"\x00\x01"},
+            "l": {"L": [{"BS": [b"\xff"]}]},
+            "f": {"BOOL": True},
+        }
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
+    conn.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(RuntimeError, match="storage format version 3"):
+        Storage(path)

@@ -13,9 +13,12 @@ Layout (one database, any number of DynamoDB tables):
   items with equal index keys), then the table keys pointing at the item (index reads join back
   to ``items``).
 
-Items are stored as compact JSON of the wire item; ``B``/``BS`` values, which JSON cannot hold,
-are written as base64 text and decoded on read (only items that contain a ``"B`` key are walked).
-Measured: ``json.loads`` plus this walk decodes a typical 1 KB item in a few microseconds.
+Items are stored as the wire item in :mod:`marshal` format (version 4, a BLOB): it holds
+``B``/``BS`` bytes natively and is the fastest codec in the standard library (measured on a
+typical 300-byte item: 1.9 µs to write and 2.8 µs to read, against 8 µs and 6 µs for JSON
+with base64 binaries). Marshal's version-4 encoding of dicts, lists, strings, bytes and
+booleans has not changed since Python 3.4. Databases written by storage format 1 (compact
+JSON text, binaries as base64) are read as they are; their rows are rewritten on update.
 
 Every operation of the engine runs inside :meth:`Storage.transaction` (one SQLite transaction),
 so it is atomic. File databases use WAL. By default ``synchronous=NORMAL``: a commit is written
@@ -31,12 +34,18 @@ from __future__ import annotations
 
 import base64
 import json
+import marshal
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-_SCHEMA_VERSION = "1"
+_SCHEMA_VERSION = "2"
+#: Older storage formats this version reads (format 1 stored items as JSON text).
+_READABLE_VERSIONS = ("1", "2")
+
+StoredItem = bytes | str
+"""An item as stored: marshal bytes (format 2) or JSON text (rows written by format 1)."""
 
 EntryKey = tuple[bytes, bytes, bytes, bytes, bytes]
 """An index entry's key: ``(hk, rk, th, thk, trk)``."""
@@ -47,7 +56,7 @@ _DDL = (
     " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS items ("
     " t INTEGER NOT NULL, hk BLOB NOT NULL, rk BLOB NOT NULL,"
-    " size INTEGER NOT NULL, item TEXT NOT NULL,"
+    " size INTEGER NOT NULL, item BLOB NOT NULL,"
     " PRIMARY KEY (t, hk, rk)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS entries ("
     " t INTEGER NOT NULL, i INTEGER NOT NULL, hk BLOB NOT NULL, rk BLOB NOT NULL,"
@@ -56,22 +65,25 @@ _DDL = (
 )
 
 
-def _bytes_as_text(value: Any) -> str:
-    return base64.b64encode(value).decode("ascii")
+_MARSHAL_VERSION = 4
 
 
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_bytes_as_text).encode
-_loads = json.loads
+def encode_item(item: dict[str, Any]) -> bytes:
+    """Serialise a wire item for storage."""
+    return marshal.dumps(item, _MARSHAL_VERSION)
 
 
-def encode_item(item: dict[str, Any]) -> str:
-    """Serialise a wire item for storage (bytes become base64 text)."""
-    return _dumps(item)
+def decode_item(data: StoredItem) -> dict[str, Any]:
+    """Read back a stored item in wire format (a fresh object: callers may keep or change it)."""
+    if type(data) is bytes:
+        item: dict[str, Any] = marshal.loads(data)
+        return item
+    return _decode_json(str(data))
 
 
-def decode_item(text: str) -> dict[str, Any]:
-    """Read back a stored item in wire format (``B``/``BS`` as bytes again)."""
-    item: dict[str, Any] = _loads(text)
+def _decode_json(text: str) -> dict[str, Any]:
+    # Storage format 1: JSON text with binaries as base64.
+    item: dict[str, Any] = json.loads(text)
     if '"B' in text:
         for av in item.values():
             _restore_binary(av)
@@ -120,9 +132,15 @@ class Storage:
         row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
             conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (_SCHEMA_VERSION,))
-        elif row[0] != _SCHEMA_VERSION:
+        elif row[0] not in _READABLE_VERSIONS:
             raise RuntimeError(
-                f"{path}: storage format version {row[0]}, this engine reads {_SCHEMA_VERSION}"
+                f"{path}: storage format version {row[0]}, this engine reads "
+                f"{', '.join(_READABLE_VERSIONS)}"
+            )
+        elif row[0] != _SCHEMA_VERSION:
+            # New rows are written in the current format: older engines must refuse the file.
+            conn.execute(
+                "UPDATE meta SET value=? WHERE key='schema_version'", (_SCHEMA_VERSION,)
             )
 
     def close(self) -> None:
@@ -201,8 +219,8 @@ class Storage:
 
     # ---------------------------------------------------------------- items
 
-    def get(self, table_id: int, hk: bytes, rk: bytes) -> tuple[str, int] | None:
-        """The stored ``(item JSON, size)`` under a primary key, or None."""
+    def get(self, table_id: int, hk: bytes, rk: bytes) -> tuple[StoredItem, int] | None:
+        """The stored ``(encoded item, size)`` under a primary key, or None."""
         row = self._conn.execute(
             "SELECT item, size FROM items WHERE t=? AND hk=? AND rk=?", (table_id, hk, rk)
         ).fetchone()
@@ -210,11 +228,11 @@ class Storage:
             return None
         return row[0], row[1]
 
-    def put(self, table_id: int, hk: bytes, rk: bytes, size: int, text: str) -> None:
+    def put(self, table_id: int, hk: bytes, rk: bytes, size: int, data: bytes) -> None:
         """Insert or replace an item."""
         self._conn.execute(
             "INSERT OR REPLACE INTO items (t, hk, rk, size, item) VALUES (?, ?, ?, ?, ?)",
-            (table_id, hk, rk, size, text),
+            (table_id, hk, rk, size, data),
         )
 
     def delete(self, table_id: int, hk: bytes, rk: bytes) -> None:
@@ -246,8 +264,8 @@ class Storage:
         *,
         forward: bool,
         after: bytes | None,
-    ) -> Iterator[tuple[bytes, bytes, str, int]]:
-        """Items of one partition in sort-key order: ``(hk, rk, item JSON, size)``.
+    ) -> Iterator[tuple[bytes, bytes, StoredItem, int]]:
+        """Items of one partition in sort-key order: ``(hk, rk, encoded item, size)``.
 
         Args:
             table_id: the table.
@@ -272,7 +290,7 @@ class Storage:
         after: tuple[bytes, bytes] | None,
         low: bytes | None = None,
         high: bytes | None = None,
-    ) -> Iterator[tuple[bytes, bytes, str, int]]:
+    ) -> Iterator[tuple[bytes, bytes, StoredItem, int]]:
         """Every item in storage order (partition hash, then sort key), optionally one segment."""
         sql = ["SELECT hk, rk, item, size FROM items WHERE t=?"]
         args: list[Any] = [table_id]
@@ -297,7 +315,7 @@ class Storage:
         *,
         forward: bool,
         after: tuple[bytes, bytes, bytes, bytes] | None,
-    ) -> Iterator[tuple[bytes, bytes, str, int]]:
+    ) -> Iterator[tuple[bytes, bytes, StoredItem, int]]:
         """Items of one index partition in index order: ``(table hk, table rk, item, size)``.
 
         ``after`` is ``(rk, th, thk, trk)`` of the entry to resume after.
@@ -330,7 +348,7 @@ class Storage:
         *,
         after: EntryKey | None,
         local: bool = False,
-    ) -> Iterator[tuple[bytes, bytes, str, int]]:
+    ) -> Iterator[tuple[bytes, bytes, StoredItem, int]]:
         """Every entry of an index in index order: ``(table hk, table rk, item, size)``.
 
         A local index is scanned as DynamoDB Local does: equal index keys in table sort-key
@@ -350,11 +368,11 @@ class Storage:
         sql.append(f"ORDER BY {columns}")
         return self._rows(" ".join(sql), args)
 
-    def all_items(self, table_id: int) -> Iterator[tuple[bytes, bytes, str, int]]:
+    def all_items(self, table_id: int) -> Iterator[tuple[bytes, bytes, StoredItem, int]]:
         """Every item of a table (for index backfill and TTL sweeps)."""
         return self.scan(table_id, after=None)
 
-    def _rows(self, sql: str, args: list[Any]) -> Iterator[tuple[bytes, bytes, str, int]]:
+    def _rows(self, sql: str, args: list[Any]) -> Iterator[tuple[bytes, bytes, StoredItem, int]]:
         cursor = self._conn.execute(sql, args)
         try:
             yield from cursor

@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import values
 from ..errors import EngineError, validation
+from ..storage import encode_item
 from .capacity import Consumed, read_consumed, write_consumed
 from .catalog import Catalog
 from .common import enum, refuse_legacy, require, return_capacity, table_name
@@ -100,7 +101,7 @@ def put_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     storage = catalog.storage
     if condition is None and mode == "NONE" and capacity == "NONE" and not schema.indexes:
         # One statement: atomic on its own, no need for BEGIN/COMMIT.
-        storage.put(schema.id, key[0], key[1], size, _encode(item))
+        storage.put(schema.id, key[0], key[1], size, encode_item(item))
         return {}
     with storage.transaction():
         found = catalog.get(schema, key)
@@ -114,12 +115,6 @@ def put_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     if capacity != "NONE":
         out["ConsumedCapacity"] = write_consumed(schema, old, item, old_size, size).wire(capacity)
     return out
-
-
-def _encode(item: Item) -> str:
-    from ..storage import encode_item
-
-    return encode_item(item)
 
 
 # ---------------------------------------------------------------------------- GetItem

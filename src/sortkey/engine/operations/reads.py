@@ -2,9 +2,9 @@
 
 Paging follows DynamoDB Local: items are read in key order; a page ends after ``Limit`` items
 were read (whether or not the filter kept them; a ``LastEvaluatedKey`` is returned even when
-nothing follows, except when a table Query ends on the inclusive bound of its ``<=`` /
-``>=`` / ``BETWEEN`` condition), or when the items read so far reach 1 MB before the next one is read (no
-``LastEvaluatedKey`` when nothing follows). Filters run after reading: ``ScannedCount`` counts
+nothing follows, except when a table Query ends on the inclusive bound of its ``<=`` / ``>=`` /
+``BETWEEN`` condition), or when the items read so far reach 1 MB before the next one is read
+(no ``LastEvaluatedKey`` when nothing follows). Filters run after reading: ``ScannedCount`` counts
 items read, ``Count`` items kept.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 from .. import values
 from ..errors import validation
 from ..keys import encode_value, partition_hash, partition_key, segment_bounds
-from ..storage import RangeBounds, decode_item, prefix_successor
+from ..storage import RangeBounds, StoredItem, decode_item, prefix_successor
 from .capacity import read_consumed, read_units
 from .catalog import Catalog, project_for_index
 from .common import refuse_legacy, return_capacity, table_name
@@ -207,7 +207,7 @@ class _Page:
         self.fetched: list[int] = []  # sizes of items a local index read from the table
         self.last: Item | None = None
 
-    def run(self, rows: Iterator[tuple[bytes, bytes, str, int]]) -> None:
+    def run(self, rows: Iterator[tuple[bytes, bytes, StoredItem, int]]) -> None:
         """Read rows until the page is full."""
         try:
             for _hk, _rk, text, size in rows:
@@ -477,10 +477,10 @@ def scan(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
 def _in_segment(
     schema: TableSchema,
     index: IndexSchema,
-    rows: Iterator[tuple[bytes, bytes, str, int]],
+    rows: Iterator[tuple[bytes, bytes, StoredItem, int]],
     segment: int,
     total: int,
-) -> Iterator[tuple[bytes, bytes, str, int]]:
+) -> Iterator[tuple[bytes, bytes, StoredItem, int]]:
     """Keep the index entries whose partition hash falls in the segment."""
     low, high = segment_bounds(segment, total)
     try:

@@ -34,11 +34,14 @@ def sweep(catalog: Catalog, now: float) -> int:
         attribute = schema.ttl_attribute
         if attribute is None:
             continue
-        marker = json.dumps(attribute, ensure_ascii=False)  # how the name appears in stored JSON
+        # Skip items that cannot hold the attribute without decoding them: marshal stores
+        # names as UTF-8 bytes, format-1 rows as JSON text.
+        marker = attribute.encode("utf-8")
+        json_marker = json.dumps(attribute, ensure_ascii=False)
         with catalog.storage.transaction():
             doomed = []
             for hk, rk, text, _size in catalog.storage.all_items(schema.id):
-                if marker not in text:
+                if (marker not in text) if type(text) is bytes else (json_marker not in text):
                     continue
                 item = decode_item(text)
                 if expired(item.get(attribute), now):
