@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sortkey._model.entity import Entity
-from sortkey._model.table import GSI, Table
+from sortkey._model.table import GSI, LSI, Table
 from sortkey._model.template import Key
 from sortkey.client import Database
 from sortkey.errors import DefinitionError, InvalidInput
@@ -116,3 +116,28 @@ def test_query_input_errors(db: Database) -> None:
         db.query(Order, org_id="o", status="open")
     with pytest.raises(DefinitionError, match="no index 'nope'"):
         db.query(Order, index="nope", org_id="o")
+
+
+ledger = Table("Ledger", pk="pk", sk="sk", indexes=[LSI("byAmount", sk="lsi1sk")])
+
+
+class Entry(Entity):
+    __table__ = ledger
+    __key__ = Key(pk="ACCOUNT#{account}", sk="ENTRY#{entry_no:05d}")
+    __indexes__ = {"byAmount": Key(sk="AMOUNT#{amount:08d}#{entry_no:05d}")}
+    account: str
+    entry_no: int
+    amount: int
+
+
+def test_lsi_query_takes_the_table_partition_key(db: Database) -> None:
+    db.create_table(ledger)
+    for n, amount in [(1, 300), (2, 20), (3, 300), (4, 5)]:
+        db.create(Entry(account="a", entry_no=n, amount=amount))
+    db.create(Entry(account="b", entry_no=9, amount=1))
+    by_amount = db.query(Entry, index="byAmount", account="a").all()
+    assert [e.entry_no for e in by_amount] == [4, 2, 1, 3]
+    large = db.query(Entry, index="byAmount", account="a", amount=300).consistent().all()
+    assert [e.entry_no for e in large] == [1, 3]
+    with pytest.raises(InvalidInput, match="needs 'account'"):
+        db.query(Entry, index="byAmount", amount=300)

@@ -23,7 +23,7 @@ from .._expr.keys import check_key_condition
 from .._expr.nodes import Condition, condition
 from .._model.entity import AttributeSource, Entity, EntitySpec, spec_of
 from .._model.item import parse_item, storable_field
-from .._model.table import Table
+from .._model.table import LSI, Table
 from ..codec import deserialize_item
 from ..errors import InvalidInput
 from ..expr import PathLike, attr
@@ -218,7 +218,8 @@ def entity_query(
         found = spec.indexes.get(index)
         if found is None:
             raise InvalidInput(f"{spec.name} has no key on index {index!r}")
-        sources = found
+        # An LSI shares the table's partition key: its sources hold only the sort key.
+        sources = (spec.key[0], *found) if isinstance(table.index(index), LSI) else found
     idx = None if index is None else table.index(index)
     if idx is not None and idx.multi_attribute:
         conditions = _multi_attribute(spec, where, idx.attributes, len(idx.pk), given)
