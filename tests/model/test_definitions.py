@@ -92,6 +92,24 @@ def define(body: dict[str, object], annotations: dict[str, object]) -> type[Enti
             id="lsi-pk",
         ),  # noqa: E501
         pytest.param(
+            {"__key__": Key(pk="A#{a}", sk="#"), "__indexes__": {"GSI1": Key(sk="{a}")}},
+            {"a": str},
+            "no template for key attribute 'gsi1pk'",
+            id="index-key-without-pk",
+        ),
+        pytest.param(
+            {"__key__": Key(pk="A#{a}", sk="#"), "__indexes__": {"GSI1": Key(pk="{a}")}},
+            {"a": str},
+            "no template for key attribute 'gsi1sk'",
+            id="index-key-without-sk",
+        ),
+        pytest.param(
+            {"__key__": Key(pk="A#{a}", sk="#"), "__indexes__": {"LSI1": Key()}},
+            {"a": str},
+            "no template for key attribute 'lsi1sk'",
+            id="lsi-key-without-sk",
+        ),
+        pytest.param(
             {"__key__": Key(pk="A#{a}", sk="#"), "__unique__": ("emial",)},
             {"a": str, "email": str},
             "did you mean 'email'",

@@ -224,9 +224,7 @@ def _source(
     where: str,
     attribute: KeyAttribute,
     template: Template | None,
-    *,
-    required: bool,
-) -> AttributeSource | None:
+) -> AttributeSource:
     fields = cls.model_fields
     if template is not None:
         if attribute.name in fields:
@@ -245,12 +243,10 @@ def _source(
     if attribute.name in fields:
         _check_field_type(cls, where, attribute)
         return AttributeSource(attribute, field=attribute.name)
-    if required:
-        raise DefinitionError(
-            f"{cls.__name__}.{where}: no template for key attribute {attribute.name!r} and "
-            f"{cls.__name__} has no field of that name; add one to {where}"
-        )
-    return None
+    raise DefinitionError(
+        f"{cls.__name__}.{where}: no template for key attribute {attribute.name!r} and "
+        f"{cls.__name__} has no field of that name; add one to {where}"
+    )
 
 
 def _stored_type(cls: type[Entity], name: str) -> str | None:
@@ -318,10 +314,10 @@ def _index_sources(
             pairs.append((index.sk[0], key.sk, "sk"))
         elif key.sk is not None:
             raise DefinitionError(f"{cls.__name__}.{where}: index {name!r} has no sort key")
+        # A declared key must fill every key attribute of the index: with one left out, no
+        # item of this entity would ever be in it.
         for attribute, template, part in pairs:
-            source = _source(cls, f"{where} {part}", attribute, template, required=False)
-            if source is not None:
-                sources.append(source)
+            sources.append(_source(cls, f"{where} {part}", attribute, template))
         out[name] = tuple(sources)
     # Indexes not declared are still filled when their attributes are fields (seed 000's
     # UserID-index), and multi-attribute GSIs always are.
@@ -351,13 +347,10 @@ def _build_spec(cls: type[Entity], table: object) -> EntitySpec:
     if not isinstance(key, Key):
         raise DefinitionError(f"{name}.__key__ must be a Key(...), got {key!r}")
     primary: list[AttributeSource] = []
-    pk_source = _source(cls, "__key__ pk", table.pk_attribute, key.pk, required=True)
-    assert pk_source is not None
+    pk_source = _source(cls, "__key__ pk", table.pk_attribute, key.pk)
     primary.append(pk_source)
     if table.sk_attribute is not None:
-        sk_source = _source(cls, "__key__ sk", table.sk_attribute, key.sk, required=True)
-        assert sk_source is not None
-        primary.append(sk_source)
+        primary.append(_source(cls, "__key__ sk", table.sk_attribute, key.sk))
     elif key.sk is not None:
         raise DefinitionError(f"{name}.__key__: table {table.name!r} has no sort key")
     if not pk_source.fields:
