@@ -201,6 +201,27 @@ def test_index_keys_follow_updates(db: Database, table: Table) -> None:
     assert item is not None and "gsi2sk" not in item and item["gsi2pk"] == "STATUS#draft"
 
 
+class Draft(Entity):
+    __table__ = app
+    __key__ = Key(pk="DRAFT#{draft_id}", sk="#")
+    __indexes__ = {"GSI1": Key(pk="DRAFTS", sk="{edited_at}#{draft_id}")}
+    draft_id: str = ID()
+    text: str = ""
+    edited_at: datetime = UpdatedAt()
+
+
+def test_updated_at_in_an_index_key_follows_every_update(db: Database, table: Table) -> None:
+    first = db.create(Draft(text="a"))
+    second = db.create(Draft(text="b"))
+    db.update(Draft, {"draft_id": first.draft_id}, set={"text": "a2"})  # now the latest edit
+    stored = db.get(Draft, draft_id=first.draft_id, consistent=True)
+    assert stored is not None and stored.edited_at > second.edited_at
+    item = raw(stored)
+    assert item is not None and item["gsi1sk"].startswith(stored.edited_at.strftime("%Y-%m-%dT"))
+    latest = db.query(Draft, index="GSI1").desc().first()
+    assert latest is not None and latest.draft_id == first.draft_id
+
+
 def test_ttl_is_epoch_seconds(db: Database, table: Table) -> None:
     session = db.create(Session(user_id="u1"))
     stored = raw(session)

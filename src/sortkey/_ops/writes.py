@@ -819,10 +819,13 @@ def update_plan(
     current: Mapping[str, Any] | None = None if read is UNREAD else read
     expect = _Expect(spec, key_attrs, present=True, version=expected)
     conditions: list[Condition] = [attr.name(spec.table.pk_attribute.name).exists()]
-    _rewrite_derived(spec, plan, key_values, current, conditions, expect)
+    # UpdatedAt fields change with every write: known values before index keys are rebuilt,
+    # so a template using one is rewritten too.
     for name in spec.role_fields("updated"):
         if name not in plan.known:
+            plan.known[name] = now
             plan.update = plan.update.set(attr.name(name), storable_field(spec, name, now))
+    _rewrite_derived(spec, plan, key_values, current, conditions, expect)
     version_field = spec.version_field
     if version_field is not None:
         path = attr.name(version_field)
