@@ -101,7 +101,9 @@ MAX_NESTING_DEPTH = 32
 
 _MAX_DIGITS = 38
 _INT_FAST_LIMIT = 10**_MAX_DIGITS  # any int strictly inside ±10**38 is always valid
+_INT_FAST_LOW = -_INT_FAST_LIMIT
 _INT_OVERFLOW = 10**126  # smallest magnitude DynamoDB refuses
+_NONZERO_DIGITS = "123456789"
 _MAX_ADJUSTED_EXPONENT = 125
 _MIN_ADJUSTED_EXPONENT = -130
 
@@ -184,8 +186,8 @@ def _decimal_text(value: Decimal, shown: object = None) -> str:
     text = Decimal.__str__(value)
     # Fast path: Decimal's own text is already canonical when it is positional (no 'E'),
     # ends in a non-zero digit (no trailing fractional zeros, not NaN/Infinity/-0) and is
-    # too short to hold more than 38 digits.
-    if "E" not in text and text[-1] in "123456789" and len(text) <= _MAX_DIGITS:
+    # too short to hold more than 38 digits. (_map_body and _list_body inline this test.)
+    if "E" not in text and text[-1] in _NONZERO_DIGITS and len(text) <= _MAX_DIGITS:
         return text
     if shown is None:
         shown = value
@@ -276,6 +278,7 @@ def _nesting_refusal(value: object) -> _Refusal:
 
 def _list_body(value: Iterable[Any], depth: int) -> list[AttributeValue]:
     """Serialize the elements of a list or tuple that sit at level ``depth``."""
+    # Same inline fast paths as _map_body (see there for why they are inline).
     if depth > MAX_NESTING_DEPTH:
         raise _nesting_refusal(value)
     out: list[AttributeValue] = []
@@ -288,8 +291,18 @@ def _list_body(value: Iterable[Any], depth: int) -> list[AttributeValue]:
                 append({"S": element})
             elif cls is dict:
                 append({"M": _map_body(element, depth + 1)})
-            elif cls is int and -_INT_FAST_LIMIT < element < _INT_FAST_LIMIT:
-                append({"N": int.__repr__(element)})
+            elif cls is int and _INT_FAST_LOW < element < _INT_FAST_LIMIT:
+                append({"N": repr(element)})
+            elif cls is float:
+                text = repr(element)
+                if "e" in text or "n" in text or text[-1] == "0":
+                    text = _float_text(element)
+                append({"N": text})
+            elif cls is Decimal:
+                text = str(element)
+                if "E" in text or text[-1] not in _NONZERO_DIGITS or len(text) > _MAX_DIGITS:
+                    text = _decimal_text(element)
+                append({"N": text})
             else:
                 append((get(cls) or _resolve(cls))(element, depth))
     except _Refusal as exc:
@@ -300,8 +313,12 @@ def _list_body(value: Iterable[Any], depth: int) -> list[AttributeValue]:
 
 def _map_body(value: Mapping[Any, Any], depth: int) -> dict[str, AttributeValue]:
     """Serialize the values of a mapping that sit at level ``depth``; keys must be str."""
-    # The hot loop of the codec: the common exact types are handled inline (no call), the
-    # rest goes through the type-dispatch dict.
+    # The hot loop of the codec. A function call costs more than most conversions, so the
+    # common exact types are converted inline, each with the cheap test that proves its text
+    # canonical (the checks of _float_text / _decimal_text's fast paths); anything else, and
+    # any number that fails the test, goes through the type-dispatch dict / the full function.
+    # The type is known exactly in each branch, so the builtin repr/str (cheaper than
+    # int.__repr__ & co.) cannot reach a subclass's override.
     if depth > MAX_NESTING_DEPTH:
         raise _nesting_refusal(value)
     out: dict[str, AttributeValue] = {}
@@ -315,18 +332,26 @@ def _map_body(value: Mapping[Any, Any], depth: int) -> dict[str, AttributeValue]
             if cls is str:
                 out[key] = {"S": element}
             elif cls is int:
-                if -_INT_FAST_LIMIT < element < _INT_FAST_LIMIT:
-                    out[key] = {"N": int.__repr__(element)}
+                if _INT_FAST_LOW < element < _INT_FAST_LIMIT:
+                    out[key] = {"N": repr(element)}
                 else:
                     out[key] = {"N": _int_text(element)}
-            elif cls is float:
-                out[key] = {"N": _float_text(element)}
             elif cls is Decimal:
-                out[key] = {"N": _decimal_text(element)}
-            elif cls is bool:
-                out[key] = {"BOOL": element}
+                text = str(element)
+                if "E" in text or text[-1] not in _NONZERO_DIGITS or len(text) > _MAX_DIGITS:
+                    text = _decimal_text(element)
+                out[key] = {"N": text}
+            elif cls is float:
+                text = repr(element)
+                if "e" in text or "n" in text or text[-1] == "0":
+                    text = _float_text(element)
+                out[key] = {"N": text}
             elif cls is dict:
                 out[key] = {"M": _map_body(element, depth + 1)}
+            elif cls is bool:
+                out[key] = {"BOOL": element}
+            elif element is None:
+                out[key] = {"NULL": True}
             elif cls is list:
                 out[key] = {"L": _list_body(element, depth + 1)}
             else:
@@ -366,8 +391,12 @@ def _ser_set(value: AbstractSet[Any], depth: int) -> AttributeValue:
         raise _Refusal(
             "empty set: DynamoDB refuses empty sets (omit the attribute or store None instead)"
         )
-    # Fast path: a set of exact strs, the common case (tags, roles...).
-    if all(type(member) is str for member in value):
+    # Fast path: a set of exact strs, the common case (tags, roles...). A plain loop: all()
+    # over a generator costs a frame per member.
+    for member in value:
+        if type(member) is not str:
+            break
+    else:
         return {"SS": sorted(value)}
     set_tag = ""
     members: list[Any] = []
@@ -569,7 +598,7 @@ def serialize_item(item: Mapping[str, object]) -> Item:
 
 def _number(text: str) -> int | Decimal:
     """Python value of N text: ``int`` when integral, else ``Decimal`` (exact either way)."""
-    # _de_map and _de_list take the non-negative integers (text.isdigit()) inline.
+    # _de_map and _de_list take non-negative integers and canonical fractions inline.
     if "e" not in text and "E" not in text:
         if "." not in text:
             return int(text)
@@ -625,7 +654,17 @@ def _de_list(value: Iterable[Mapping[str, Any]]) -> list[Any]:
                 append(element["S"])
             elif tag == "N":
                 text = element["N"]
-                append(int(text) if text.isdigit() else _number(text))
+                if text.isdigit():
+                    append(int(text))
+                elif (  # canonical fraction: never integral (see _number)
+                    "." in text
+                    and text[-1] in _NONZERO_DIGITS
+                    and "e" not in text
+                    and "E" not in text
+                ):
+                    append(Decimal(text))
+                else:
+                    append(_number(text))
             elif tag == "M":
                 append(_de_map(element["M"]))
             else:
@@ -652,7 +691,17 @@ def _de_map(value: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
                 out[key] = element["S"]
             elif tag == "N":
                 text = element["N"]
-                out[key] = int(text) if text.isdigit() else _number(text)
+                if text.isdigit():
+                    out[key] = int(text)
+                elif (  # canonical fraction: never integral (see _number)
+                    "." in text
+                    and text[-1] in _NONZERO_DIGITS
+                    and "e" not in text
+                    and "E" not in text
+                ):
+                    out[key] = Decimal(text)
+                else:
+                    out[key] = _number(text)
             elif tag == "M":
                 out[key] = _de_map(element["M"])
             elif tag == "L":
