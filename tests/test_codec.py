@@ -6,6 +6,7 @@ import collections
 import doctest
 import enum
 import math
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -246,6 +247,12 @@ def test_serialize_item_refusals_name_the_item_path() -> None:
         pytest.param({"N": "1E+2"}, 100, id="N-exponent-integral"),
         pytest.param({"N": "1.5e-3"}, Decimal("0.0015"), id="N-exponent-fraction"),
         pytest.param({"N": "1" + "0" * 125}, 10**125, id="N-huge-int"),
+        pytest.param({"N": "1."}, 1, id="N-integral-trailing-point"),
+        pytest.param({"N": "-2.50"}, Decimal("-2.5"), id="N-trailing-zero-fraction"),
+        pytest.param({"N": "1.5E+1"}, 15, id="N-exponent-ends-in-nonzero"),
+        pytest.param({"M": {"a": {"N": "1.5e+1"}}}, {"a": 15}, id="M-N-exponent"),
+        pytest.param({"L": [{"N": "2.5E+1"}, {"N": "0.5"}]}, [25, Decimal("0.5")], id="L-N"),
+        pytest.param({"M": {"a": {"N": "3."}}}, {"a": 3}, id="M-N-trailing-point"),
         pytest.param({"B": b"ab"}, b"ab", id="B"),
         pytest.param({"B": bytearray(b"ab")}, b"ab", id="B-bytearray"),
         pytest.param({"B": memoryview(b"ab")}, b"ab", id="B-memoryview"),
@@ -263,6 +270,15 @@ def test_deserialize(av: dict[str, Any], expected: object) -> None:
     value = deserialize(av)
     assert value == expected
     assert type(value) is type(expected)
+
+
+@pytest.mark.parametrize("text", ["1E+1000000", "-1e999999999", "1E-1000000"])
+def test_deserialize_refuses_numbers_outside_dynamodb_range_quickly(text: str) -> None:
+    # int(Decimal("1E+1000000")) takes tens of seconds: a bad server must not hang the reader.
+    started = time.perf_counter()
+    with pytest.raises(SerializationError, match="outside DynamoDB's range"):
+        deserialize({"M": {"a": {"N": text}}})
+    assert time.perf_counter() - started < 1
 
 
 def test_deserialize_types_of_members() -> None:

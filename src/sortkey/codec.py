@@ -602,13 +602,16 @@ def _number(text: str) -> int | Decimal:
     if "e" not in text and "E" not in text:
         if "." not in text:
             return int(text)
-        # Canonical text (what DynamoDB returns) with a point ends in a non-zero digit, and is
-        # then never integral: skip the integral check.
-        if text[-1] != "0":
+        # A text with a point that ends in a non-zero digit is never integral (canonical
+        # text, what DynamoDB returns, has no trailing fractional zeros): skip the check.
+        if text[-1] in _NONZERO_DIGITS:
             return Decimal(text)
     value = Decimal(text)
     if not value.is_finite():
         raise _Refusal(f"N value {text!r} is not a finite number")
+    # Refused before int(): int(Decimal("1E+999999")) would take minutes and gigabytes.
+    if value and not _MIN_ADJUSTED_EXPONENT <= value.adjusted() <= _MAX_ADJUSTED_EXPONENT:
+        raise _Refusal(f"N value {_short(text)} is outside DynamoDB's range (1E-130 to 1E+126)")
     # to_integral_value is exact here; it does not round to the context precision.
     if value == value.to_integral_value():
         return int(value)
