@@ -167,6 +167,8 @@ class Entity(BaseModel):
     """
 
     model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=False)
+    # The stored item, for sortkey.raw(); set by reads and writes (see _model/item.py).
+    __slots__ = ("__sortkey_item__",)
 
     __table__: ClassVar[Table]
     __type__: ClassVar[str]

@@ -16,9 +16,7 @@ Storage rules:
 
 from __future__ import annotations
 
-import threading
 import uuid
-import weakref
 from collections.abc import Mapping
 from datetime import date, datetime, time, timezone
 from enum import Enum
@@ -45,8 +43,10 @@ __all__ = [
 
 E = TypeVar("E", bound=Entity)
 
-_RAW: dict[int, dict[str, Any]] = {}
-_RAW_LOCK = threading.Lock()
+#: The slot of :class:`Entity` that holds the item an entity was read from or written as.
+#: A slot, not a private attribute: copies (``model_copy``, ``deepcopy``, pickling) and
+#: equality ignore it, and it costs no registry, lock or finalizer per entity.
+_ITEM_SLOT = "__sortkey_item__"
 
 
 def epoch_seconds(value: datetime) -> int:
@@ -186,15 +186,7 @@ def key_from(
 
 
 def _remember(entity: Entity, item: dict[str, Any]) -> None:
-    ident = id(entity)
-    with _RAW_LOCK:
-        _RAW[ident] = item
-    weakref.finalize(entity, _forget, ident)
-
-
-def _forget(ident: int) -> None:
-    with _RAW_LOCK:
-        _RAW.pop(ident, None)
+    object.__setattr__(entity, _ITEM_SLOT, item)
 
 
 def raw(entity: Entity) -> dict[str, Any] | None:
@@ -207,8 +199,7 @@ def raw(entity: Entity) -> dict[str, Any] | None:
         >>> raw(object.__new__(Entity)) is None
         True
     """
-    with _RAW_LOCK:
-        item = _RAW.get(id(entity))
+    item: dict[str, Any] | None = getattr(entity, _ITEM_SLOT, None)
     return dict(item) if item is not None else None
 
 
