@@ -387,8 +387,9 @@ class WritePlan:
         )
 
 
-def _key_of(spec: EntitySpec, wire_item: Mapping[str, Any]) -> dict[str, Any]:
-    return {a.name: wire_item[a.name] for a in spec.table.primary_key}
+def _key_of(spec: EntitySpec, item: Mapping[str, Any]) -> dict[str, Any]:
+    """The primary key attributes of an item (wire format or Python values alike)."""
+    return {a.name: item[a.name] for a in spec.table.primary_key}
 
 
 # --------------------------------------------------------------------------- create / put
@@ -456,7 +457,7 @@ def create_plan(
     now = now or utc_now()
     written = _written(entity, now, 1)
     item = to_attributes(written, now=now)
-    key = primary_key(spec, field_values(written))
+    key = _key_of(spec, item)
     condition = attr.name(spec.table.pk_attribute.name).not_exists()
     expect = _Expect(spec, key, creating=True)
     guards = None
@@ -497,9 +498,8 @@ def put_plan(
     version_field = spec.version_field
     expected = getattr(entity, version_field) if version_field else None
     written = _written(entity, now, None if expected is None else expected + 1)
-    values = field_values(written)
     item = to_attributes(written, now=now)
-    key = primary_key(spec, values)
+    key = _key_of(spec, item)
     pk = attr.name(spec.table.pk_attribute.name)
     version_condition = None
     if version_field is not None:
@@ -518,7 +518,7 @@ def put_plan(
         else:
             read_condition = _all(*(_equals_or_absent(f, read.get(f)) for f in spec.unique))
             expect.assumed.update({f: read.get(f) for f in spec.unique})
-        guards = _guard_changes(spec, values, read, spec.unique)
+        guards = _guard_changes(spec, field_values(written), read, spec.unique)
     full = _all(read_condition, version_condition, condition)
     return _put_plan(ctx, "put", written, item, full, expect, guards)
 
@@ -894,7 +894,6 @@ def update_flow(
 ) -> Flow[Any]:
     """:func:`update`, reading the stored item first when unique fields or ``fetch`` need it."""
     spec = spec_of(entity)
-    key_attrs, _, _ = key_from(spec, key)
     read: Any = UNREAD
     for _ in range(_MAX_ATTEMPTS):
         try:
@@ -904,7 +903,7 @@ def update_flow(
         except NeedsRead as need:
             if read is not UNREAD or (need.fields and not fetch):
                 raise InvalidInput(str(need)) from None
-            read = yield from send(_read(ctx, spec, key_attrs))
+            read = yield from send(_read(ctx, spec, key_from(spec, key)[0]))
             continue
         try:
             result = yield from send(request)
@@ -913,10 +912,11 @@ def update_flow(
             continue
         if request.operation == "UpdateItem":
             return result
+        key_attrs = key_from(spec, key)[0]
         return (
             yield from _returning_after_transaction(ctx, spec, key_attrs, read, returning, changes)
         )
-    raise _contention(spec, key_attrs)
+    raise _contention(spec, key_from(spec, key)[0])
 
 
 def _returning_after_transaction(
