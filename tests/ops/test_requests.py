@@ -196,3 +196,38 @@ def test_request_is_a_value() -> None:
     assert isinstance(request, Request)
     with pytest.raises(InvalidInput):
         ops.get(User, {"uid": "1"})
+
+
+class Vote(Entity):
+    __table__ = table
+    __key__ = Key(pk="VOTE#{id}", sk="#")
+    id: str
+
+
+@pytest.mark.parametrize(
+    ("build", "allowed"),
+    [
+        pytest.param(
+            lambda r: ops.update(User, {"id": "1"}, set={"name": "x"}, returning=r),
+            "none, old, new, updated_old, updated_new",
+            id="update",
+        ),
+        pytest.param(
+            lambda r: ops.delete(Vote, {"id": "1"}, returning=r), "none, old", id="delete"
+        ),
+        pytest.param(
+            lambda r: ops.update_item(table, {"PK": "a", "SK": "b"}, set={"x": 1}, returning=r),
+            "none, old, new, updated_old, updated_new",
+            id="update_item",
+        ),
+        pytest.param(
+            lambda r: ops.delete_item(table, {"PK": "a", "SK": "b"}, returning=r),
+            "none, old",
+            id="delete_item",
+        ),
+    ],
+)
+def test_returning_is_checked_the_same_way_everywhere(build: Any, allowed: str) -> None:
+    with pytest.raises(InvalidInput, match=f"returning must be one of {allowed}, got 'all_new'"):
+        build("all_new")
+    assert "ReturnValues" not in build("none").params

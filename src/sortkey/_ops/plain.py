@@ -17,17 +17,9 @@ from .._model.table import Table
 from ..codec import deserialize_item, serialize_item
 from ..errors import InvalidInput
 from ..expr import PathLike, if_not_exists, list_append
-from .steps import DEFAULT_CONTEXT, Context, Request
+from .steps import DEFAULT_CONTEXT, Context, Request, return_values
 
 __all__ = ["delete_item", "get_item", "put_item", "update_item"]
-
-_RETURN_VALUES = {
-    "none": "NONE",
-    "old": "ALL_OLD",
-    "new": "ALL_NEW",
-    "updated_old": "UPDATED_OLD",
-    "updated_new": "UPDATED_NEW",
-}
 
 
 def _item(values: Mapping[str, Any], what: str) -> dict[str, Any]:
@@ -41,12 +33,6 @@ def _item(values: Mapping[str, Any], what: str) -> dict[str, Any]:
 def _attributes(response: dict[str, Any]) -> dict[str, Any] | None:
     attributes = response.get("Attributes")
     return deserialize_item(attributes) if attributes else None
-
-
-def _returning(returning: str, allowed: Sequence[str]) -> str:
-    if returning not in allowed:
-        raise InvalidInput(f"returning must be one of {', '.join(allowed)}, got {returning!r}")
-    return _RETURN_VALUES[returning]
 
 
 def put_item(
@@ -69,7 +55,7 @@ def put_item(
         **compile_params(condition_=condition),
     }
     if returning != "none":
-        params["ReturnValues"] = _returning(returning, ("none", "old"))
+        params["ReturnValues"] = return_values(returning, ("none", "old"))
     return Request("PutItem", params, parse=_attributes)
 
 
@@ -134,7 +120,7 @@ def update_item(
         **compile_params(update=update, condition_=condition),
     }
     if returning != "none":
-        params["ReturnValues"] = _returning(returning, tuple(_RETURN_VALUES))
+        params["ReturnValues"] = return_values(returning)
     return Request("UpdateItem", params, parse=_attributes)
 
 
@@ -159,5 +145,5 @@ def delete_item(
         **compile_params(condition_=condition),
     }
     if returning != "none":
-        params["ReturnValues"] = _returning(returning, ("none", "old"))
+        params["ReturnValues"] = return_values(returning, ("none", "old"))
     return Request("DeleteItem", params, parse=_attributes)

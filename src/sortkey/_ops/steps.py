@@ -14,13 +14,24 @@ be sent, inspectable offline.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ..errors import DynamoDBError
+from ..errors import DynamoDBError, InvalidInput
 
-__all__ = ["Context", "Emit", "Flow", "Request", "Sleep", "Step", "collect", "send"]
+__all__ = [
+    "RETURN_VALUES",
+    "Context",
+    "Emit",
+    "Flow",
+    "Request",
+    "Sleep",
+    "Step",
+    "collect",
+    "return_values",
+    "send",
+]
 
 T = TypeVar("T")
 
@@ -126,3 +137,25 @@ class Context:
 
 
 DEFAULT_CONTEXT = Context()
+
+
+#: ``returning=`` words → DynamoDB's ``ReturnValues``.
+RETURN_VALUES = {
+    "none": "NONE",
+    "old": "ALL_OLD",
+    "new": "ALL_NEW",
+    "updated_old": "UPDATED_OLD",
+    "updated_new": "UPDATED_NEW",
+}
+
+
+def return_values(returning: str, allowed: Sequence[str] = tuple(RETURN_VALUES)) -> str:
+    """DynamoDB's ``ReturnValues`` for ``returning=``; refuses a word not in ``allowed``.
+
+    Example:
+        >>> return_values("updated_new")
+        'UPDATED_NEW'
+    """
+    if returning not in allowed:
+        raise InvalidInput(f"returning must be one of {', '.join(allowed)}, got {returning!r}")
+    return RETURN_VALUES[returning]

@@ -53,7 +53,7 @@ from ..errors import (
     UniqueViolation,
 )
 from ..expr import attr, if_not_exists, list_append
-from .steps import DEFAULT_CONTEXT, Context, Flow, Request, send
+from .steps import DEFAULT_CONTEXT, Context, Flow, Request, return_values, send
 
 __all__ = [
     "UNREAD",
@@ -72,13 +72,6 @@ E = TypeVar("E", bound=Entity)
 Returning = Literal["none", "old", "new", "updated_old", "updated_new"]
 KeyInput = Mapping[str, Any] | Entity
 
-_RETURN_VALUES = {
-    "none": "NONE",
-    "old": "ALL_OLD",
-    "new": "ALL_NEW",
-    "updated_old": "UPDATED_OLD",
-    "updated_new": "UPDATED_NEW",
-}
 _OWNER = "_owner"
 _MAX_ATTEMPTS = 3
 
@@ -808,10 +801,7 @@ def update_plan(
     """:func:`update` as a :class:`WritePlan` (for transactions)."""
     spec = spec_of(entity)
     now = now or utc_now()
-    if returning not in _RETURN_VALUES:
-        raise InvalidInput(
-            f"returning must be one of {', '.join(_RETURN_VALUES)}, got {returning!r}"
-        )
+    wire_returning = return_values(returning)
     key_attrs, key_values, expected = key_from(spec, key)
     plan = _plan(spec, set, remove, add, delete, append)
     if read is None:
@@ -878,7 +868,7 @@ def update_plan(
         guards,
         parse,
         lambda r: None,
-        return_values=None if returning == "none" else _RETURN_VALUES[returning],
+        return_values=None if returning == "none" else wire_returning,
     )
 
 
@@ -989,8 +979,7 @@ def delete_plan(
 ) -> WritePlan:
     """:func:`delete` as a :class:`WritePlan` (for transactions)."""
     spec = spec_of(entity)
-    if returning not in ("none", "old"):
-        raise InvalidInput(f"delete returning must be 'none' or 'old', got {returning!r}")
+    return_values(returning, ("none", "old"))
     key_attrs, _, expected = key_from(spec, key)
     expect = _Expect(spec, key_attrs, version=expected)
     conditions: list[Condition | None] = []
