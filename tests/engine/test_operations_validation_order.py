@@ -367,3 +367,53 @@ def test_full_query_page_ending_on_its_inclusive_bound_has_no_last_key(
         },
     )
     assert ("LastEvaluatedKey" in out) is last_key, out
+
+
+# ---------------------------------------------------------------- sizes kept by updates
+
+
+def test_updates_keep_the_stored_size_equal_to_the_item_size(engine: Engine) -> None:
+    from sortkey.engine import values
+
+    key = {"pk": {"S": "s"}, "sk": {"S": "s"}}
+    for table, item_key in (("plain", {"pk": {"S": "s"}}), ("idx", key)):
+        engine.call(
+            "PutItem",
+            {"TableName": table, "Item": {**item_key, "n": {"N": "1.50"}, "m": {"M": {}}}},
+        )
+    steps = [
+        ("SET n = n + :one, s = :text", {":one": {"N": "1"}, ":text": {"S": "héllo"}}),
+        ("SET m.deep = :text REMOVE n", {":text": {"S": "x" * 100}}),
+        ("ADD tags :tags", {":tags": {"SS": ["a", "bb"]}}),
+        ("DELETE tags :tags SET l = :l", {":tags": {"SS": ["a"]}, ":l": {"L": [{"N": "-1"}]}}),
+    ]
+    for table, item_key in (("plain", {"pk": {"S": "s"}}), ("idx", key)):
+        for expression, vals in steps:
+            engine.call(
+                "UpdateItem",
+                {
+                    "TableName": table,
+                    "Key": item_key,
+                    "UpdateExpression": expression,
+                    "ExpressionAttributeValues": vals,
+                },
+            )
+            catalog = engine._catalog
+            schema = catalog.table(table)
+            found = catalog.get(schema, schema.storage_key(item_key))
+            assert found is not None
+            stored, size = found
+            assert size == values.item_size(stored), expression
+
+
+def test_update_size_limit_counts_the_whole_item(engine: Engine) -> None:
+    big = {":big": {"S": "x" * 399_000}}
+    key = {"pk": {"S": "big"}}
+    update = {"TableName": "plain", "Key": key, "ExpressionAttributeValues": big}
+    engine.call("UpdateItem", {**update, "UpdateExpression": "SET a = :big"})
+    err = _error(engine, "UpdateItem", {**update, "UpdateExpression": "SET b = :big"})
+    assert err.message == "Item size to update has exceeded the maximum allowed size"
+    engine.call(
+        "UpdateItem",
+        {**update, "UpdateExpression": "SET b = :big REMOVE a"},
+    )

@@ -37,7 +37,7 @@ import json
 import marshal
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 from typing import Any
 
 _SCHEMA_VERSION = "2"
@@ -123,6 +123,7 @@ class Storage:
         self.path = path
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._depth = 0
+        self._transaction = _Transaction(self)
         conn = self._conn
         if path != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL")
@@ -152,26 +153,9 @@ class Storage:
         row = self._conn.execute("PRAGMA data_version").fetchone()
         return int(row[0])
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> _Transaction:
         """Run the block as one SQLite transaction (nested uses join the outer one)."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            self._conn.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        self._conn.execute("COMMIT")
+        return self._transaction
 
     # ---------------------------------------------------------------- catalog
 
@@ -373,11 +357,36 @@ class Storage:
         return self.scan(table_id, after=None)
 
     def _rows(self, sql: str, args: list[Any]) -> Iterator[tuple[bytes, bytes, StoredItem, int]]:
-        cursor = self._conn.execute(sql, args)
-        try:
-            yield from cursor
-        finally:
-            cursor.close()
+        # The cursor itself (no generator around it): callers close it when they stop early.
+        cursor: Iterator[tuple[bytes, bytes, StoredItem, int]] = self._conn.execute(sql, args)
+        return cursor
+
+
+class _Transaction:
+    """The context manager of :meth:`Storage.transaction` (a class: cheaper than a generator)."""
+
+    __slots__ = ("_storage",)
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    def __enter__(self) -> None:
+        storage = self._storage
+        if not storage._depth:
+            storage._conn.execute("BEGIN IMMEDIATE")
+        storage._depth += 1
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        storage = self._storage
+        storage._depth -= 1
+        if storage._depth:
+            return  # an inner block: the outer one commits or rolls back
+        storage._conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
 
 
 class RangeBounds:

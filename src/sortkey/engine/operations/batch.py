@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import validation
+from ..storage import encode_item
 from .capacity import Consumed, read_consumed, write_consumed
 from .catalog import Catalog
 from .common import refuse_legacy, return_capacity
@@ -111,12 +112,22 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
                 raise validation("Provided list of item keys contains duplicates")
             seen.add(key)
     consumed_by_table: dict[str, Consumed] = {}
-    with catalog.storage.transaction():
+    storage = catalog.storage
+    with storage.transaction():
         for schema, key, new, size in plans:
+            if capacity == "NONE" and not schema.indexes:
+                # Nothing needs the replaced item: write without reading it.
+                if new is None:
+                    storage.delete(schema.id, *key)
+                else:
+                    storage.put(schema.id, key[0], key[1], size, encode_item(new))
+                continue
             found = catalog.get(schema, key)
             old, old_size = found if found is not None else (None, 0)
             if new is not None or old is not None:
                 catalog.write(schema, key, old, new, size)
+            if capacity == "NONE":
+                continue
             consumed = write_consumed(schema, old, new, old_size, size)
             if schema.name in consumed_by_table:
                 consumed_by_table[schema.name].merge(consumed)

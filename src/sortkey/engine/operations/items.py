@@ -156,7 +156,11 @@ def delete_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     if condition is not None:
         schema.check_key_paths(condition.paths)
     key = schema.storage_key(key_item)
-    with catalog.storage.transaction():
+    storage = catalog.storage
+    if condition is None and mode == "NONE" and capacity == "NONE" and not schema.indexes:
+        storage.delete(schema.id, *key)  # one statement: atomic on its own
+        return {}
+    with storage.transaction():
         found = catalog.get(schema, key)
         old, old_size = found if found is not None else (None, 0)
         if condition is not None and not condition.evaluate(old or {}):
@@ -197,7 +201,7 @@ def update_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         # DynamoDB Local's order: the updated item's size, then the condition, then an update
         # of a key attribute or into an index key's value, then errors from applying the
         # update, then the new item's keys.
-        base = dict(old) if old is not None else dict(key_item)
+        base = old if old is not None else key_item  # apply never changes its input
         apply_error: EngineError | None = None
         new, new_size = base, 0
         try:
@@ -205,7 +209,7 @@ def update_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         except EngineError as exc:
             apply_error = exc
         else:
-            new_size = values.item_size(new)
+            new_size = updated_size(old, old_size, new, update)
             if new_size > MAX_ITEM_SIZE:
                 raise validation("Item size to update has exceeded the maximum allowed size")
         if condition is not None and not condition.evaluate(old or {}):
@@ -225,6 +229,20 @@ def update_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         consumed = write_consumed(schema, old, new, old_size, new_size)
         out["ConsumedCapacity"] = consumed.wire(capacity)
     return out
+
+
+def updated_size(old: Item | None, old_size: int, new: Item, update: Any) -> int:
+    """The size of ``new``, the result of ``update`` on ``old`` (whose size is ``old_size``).
+
+    An item's size is a sum over its top-level attributes, and an update changes only the
+    attributes it names: measure those instead of the whole item.
+    """
+    if old is None or update is None:
+        return values.item_size(new)
+    names = update.top_level_names
+    before = values.item_size({n: old[n] for n in names if n in old})
+    after = values.item_size({n: new[n] for n in names if n in new})
+    return old_size - before + after
 
 
 def check_key_unchanged(schema: TableSchema, update: Any) -> None:

@@ -209,22 +209,35 @@ class _Page:
 
     def run(self, rows: Iterator[tuple[bytes, bytes, StoredItem, int]]) -> None:
         """Read rows until the page is full."""
+        # Locals instead of attributes in the loop: it runs once per item read.
+        condition = self.condition
+        limit = self.limit
+        keep = self.select != "COUNT"
+        # Without an index or a projection, items are returned as stored.
+        plain = self.index is None and self.projection is None
+        items = self.items
+        append = items.append
+        size = self.size
+        scanned = self.scanned
+        count = self.count
+        last: Item | None = None
         try:
-            for _hk, _rk, text, size in rows:
-                if self.size >= PAGE_BYTES:
-                    return  # self.last stays set: there is more to read
-                item = decode_item(text)
-                self.scanned += 1
-                self.size += size
-                self.last = item
-                if self.condition is None or self.condition.evaluate(item):
-                    self.count += 1
-                    if self.select != "COUNT":
-                        self.items.append(self._shape(item))
-                if self.limit is not None and self.scanned >= self.limit:
+            for _hk, _rk, data, item_bytes in rows:
+                if size >= PAGE_BYTES:
+                    return  # last stays set: there is more to read
+                item = decode_item(data)
+                scanned += 1
+                size += item_bytes
+                last = item
+                if condition is None or condition.evaluate(item):
+                    count += 1
+                    if keep:
+                        append(item if plain else self._shape(item))
+                if limit is not None and scanned >= limit:
                     return
-            self.last = None  # everything was read
+            last = None  # everything was read
         finally:
+            self.size, self.scanned, self.count, self.last = size, scanned, count, last
             rows.close()  # type: ignore[attr-defined]
 
     def _shape(self, item: Item) -> Item:
