@@ -9,6 +9,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -237,6 +239,35 @@ def test_chunked_request_body(sortkey_server: Server) -> None:
             data += chunk
     assert data.startswith(b"HTTP/1.1 200 OK\r\n")
     assert data.endswith(b'{"TableNames":[]}')
+
+
+def test_negative_chunk_size_gets_400_not_a_hang(sortkey_server: Server) -> None:
+    with socket.create_connection((sortkey_server.host, sortkey_server.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n-5\r\n{}"
+        )  # the connection stays open: a server reading "until EOF" would never answer
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b"malformed chunk size" in data
+
+
+def test_close_right_after_start_stops_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Make the serving thread slow to reach serve_forever, as a loaded machine can.
+    original = Server.serve_forever
+
+    def late_serve_forever(self: Server) -> None:
+        time.sleep(0.3)
+        original(self)
+
+    monkeypatch.setattr(Server, "serve_forever", late_serve_forever)
+    server = Server(port=0, ttl_sweep=False).start()
+    closer = threading.Thread(target=server.close, daemon=True)
+    closer.start()
+    closer.join(timeout=10)
+    assert not closer.is_alive(), "close() waited forever for a serve loop nobody stopped"
 
 
 def test_expect_100_continue(sortkey_server: Server) -> None:

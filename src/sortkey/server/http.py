@@ -85,6 +85,8 @@ def _read_chunked(rfile: io.BufferedIOBase) -> bytes:
             size = int(size_line.split(b";", 1)[0].strip(), 16)
         except ValueError:
             raise _BadRequest(400, "malformed chunk size") from None
+        if size < 0:  # int() takes "-5"; rfile.read(-5) would then wait for the client to close
+            raise _BadRequest(400, "malformed chunk size")
         if size == 0:
             _read_headers(rfile)  # trailers, ignored
             return b"".join(parts)
@@ -338,6 +340,9 @@ class Server:
             self._thread = threading.Thread(
                 target=self.serve_forever, name="sortkey-serve", daemon=True
             )
+            # Set before the thread runs: a close() right after start() must still stop the
+            # loop (shutdown() before serve_forever starts makes it return at once).
+            self._serving = self._thread
             self._thread.start()
         return self
 
