@@ -417,3 +417,28 @@ def test_update_size_limit_counts_the_whole_item(engine: Engine) -> None:
         "UpdateItem",
         {**update, "UpdateExpression": "SET b = :big REMOVE a"},
     )
+
+
+@pytest.mark.parametrize(
+    ("index", "condition", "suffix"),
+    [
+        ("gsi_all", "gpk = :v AND gsk.x = :n", "IndexKey: gsk"),
+        ("gsi_all", "gpk.x = :v", "IndexKey: gpk"),
+        ("gsi_all", "gpk = :v AND pk.x = :v", "Key: pk"),
+        ("lsi_all", "pk = :v AND lsk.x = :v", "IndexKey: lsk"),
+        ("lsi_all", "pk.x = :v", "Key: pk"),
+    ],
+)
+def test_index_query_names_table_and_index_keys_in_path_errors(
+    engine: Engine, index: str, condition: str, suffix: str
+) -> None:
+    vals: dict[str, Any] = {":v": {"S": "a"}}
+    if ":n" in condition:
+        vals[":n"] = {"N": "1"}
+    request = {
+        "TableName": "idx",
+        "IndexName": index,
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeValues": vals,
+    }
+    assert _error(engine, "Query", request).message == KEY_PATH + suffix

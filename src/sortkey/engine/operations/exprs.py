@@ -87,8 +87,12 @@ class Expressions:
         hash_keys: list[str],
         range_keys: list[str],
         types: dict[str, str],
+        table_keys: list[str] | None = None,
     ) -> KeyCondition | None:
-        """The KeyConditionExpression bound to a key schema, or None."""
+        """The KeyConditionExpression bound to a key schema, or None.
+
+        ``table_keys``: the table's key names when an index is queried (for messages).
+        """
         text = self._text("KeyConditionExpression")
         if text is None:
             return None
@@ -99,6 +103,7 @@ class Expressions:
             range_key=range_keys or None,
             hash_type=[types[n] for n in hash_keys],
             range_type=[types[n] for n in range_keys] or None,
+            table_keys=table_keys,
         )
 
     def finish(self) -> None:

@@ -322,7 +322,12 @@ def query(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         if index is not None
         else ([schema.range_key] if schema.range_key is not None else [])
     )
-    key_condition = exprs.key_condition(hash_names, range_names, schema.attribute_types)
+    key_condition = exprs.key_condition(
+        hash_names,
+        range_names,
+        schema.attribute_types,
+        table_keys=schema.key_names if index is not None else None,
+    )
     if key_condition is None:
         raise validation(
             "Either the KeyConditions or KeyConditionExpression parameter must be specified in "
