@@ -8,6 +8,7 @@ import datetime
 import http.server
 import json
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -291,6 +292,23 @@ def test_connection_is_kept_alive_per_thread(
     backend.close()
     with pytest.raises(BackendUnavailable, match="closed"):
         backend.call("ListTables", {})
+
+
+def test_connections_of_finished_threads_are_closed() -> None:
+    from sortkey.server import Server
+
+    with Server(port=0, ttl_sweep=False).start() as server:
+        backend = HttpBackend(server.endpoint_url)
+        for _ in range(8):  # a thread per request, as a ThreadingHTTPServer app does
+            thread = threading.Thread(target=backend.call, args=("ListTables", {}))
+            thread.start()
+            thread.join()
+        backend.call("ListTables", {})  # opening this thread's connection sweeps the others
+        deadline = time.monotonic() + 5
+        while len(server._tcp._connections) > 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(server._tcp._connections) <= 2  # not one per finished thread
+        backend.close()
 
 
 def test_a_connection_the_server_closed_is_reopened_without_using_an_attempt() -> None:

@@ -120,7 +120,10 @@ class HttpBackend:
         self._host_header = host if self._port == default_port else f"{host}:{self._port}"
         self._signer = self._make_signer(credentials, local=is_local_endpoint(endpoint_url))
         self._local = threading.local()
-        self._connections: set[http.client.HTTPConnection] = set()
+        # Every open connection and the thread that owns it: close() ends them all, and a new
+        # connection closes those of threads that have ended (a thread-per-request program
+        # would otherwise keep one open socket per finished thread until close()).
+        self._connections: dict[http.client.HTTPConnection, threading.Thread] = {}
         self._connections_lock = threading.Lock()
         self._closed = False
 
@@ -162,7 +165,12 @@ class HttpBackend:
                 )
             self._local.connection = connection
             with self._connections_lock:
-                self._connections.add(connection)
+                orphaned = [c for c, t in self._connections.items() if not t.is_alive()]
+                for stale in orphaned:
+                    del self._connections[stale]
+                self._connections[connection] = threading.current_thread()
+            for stale in orphaned:
+                stale.close()
         return connection
 
     def _drop_connection(self) -> None:
@@ -171,7 +179,7 @@ class HttpBackend:
         if connection is not None:
             connection.close()
             with self._connections_lock:
-                self._connections.discard(connection)
+                self._connections.pop(connection, None)
 
     def _exchange(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes, str | None]:
         connection = self._connection()
@@ -273,7 +281,7 @@ class HttpBackend:
         """Close every connection this backend opened, in all threads (idempotent)."""
         self._closed = True
         with self._connections_lock:
-            connections, self._connections = self._connections, set()
+            connections, self._connections = list(self._connections), {}
         for connection in connections:
             connection.close()
 
