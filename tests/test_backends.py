@@ -10,7 +10,7 @@ import pytest
 
 from sortkey.backends import BotocoreBackend
 from sortkey.backends.aiobotocore import AiobotocoreBackend
-from sortkey.errors import ConditionFailed, TableNotFound
+from sortkey.errors import BackendUnavailable, ConditionFailed, TableNotFound
 from sortkey.local import DynamoDBLocal
 
 
@@ -19,6 +19,47 @@ def test_import_sortkey_does_not_import_botocore() -> None:
         "print('botocore' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_unreachable_endpoint_is_backend_unavailable() -> None:
+    # Port 9 (discard) has no listener here: the connection is refused, as HttpBackend reports.
+    backend = BotocoreBackend("http://127.0.0.1:9", max_attempts=1)
+    with pytest.raises(BackendUnavailable, match="ListTables to http://127.0.0.1:9 failed"):
+        backend.call("ListTables", {})
+    backend.close()
+
+    async def scenario() -> None:
+        async with AiobotocoreBackend("http://127.0.0.1:9", max_attempts=1) as backend:
+            await backend.acall("ListTables", {})
+
+    with pytest.raises(BackendUnavailable, match="EndpointConnectionError"):
+        asyncio.run(scenario())
+
+
+def test_async_backend_opens_one_client_for_concurrent_first_requests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aiobotocore.session import AioSession
+
+    from sortkey.server import Server
+
+    opened: list[object] = []
+    create_client = AioSession.create_client
+
+    def counting_create_client(self: AioSession, *args: object, **kwargs: object) -> object:
+        opened.append(args)
+        return create_client(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AioSession, "create_client", counting_create_client)
+
+    async def scenario(endpoint: str) -> None:
+        async with AiobotocoreBackend(endpoint, max_attempts=1) as backend:
+            calls = [backend.acall("ListTables", {}) for _ in range(5)]
+            assert await asyncio.gather(*calls) == [{"TableNames": []}] * 5
+
+    with Server(port=0, ttl_sweep=False).start() as server:
+        asyncio.run(scenario(server.endpoint_url))
+    assert len(opened) == 1
 
 
 @pytest.mark.integration

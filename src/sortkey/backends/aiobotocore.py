@@ -6,6 +6,7 @@ backend opens its client, never at ``import sortkey``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +17,8 @@ from .botocore import (
     credential_arguments,
     is_local_endpoint,
     translate_client_error,
+    unavailable,
+    unavailable_errors,
 )
 
 __all__ = ["AiobotocoreBackend"]
@@ -56,8 +59,17 @@ class AiobotocoreBackend:
         self._max_attempts = max_attempts
         self._stack: contextlib.AsyncExitStack | None = None
         self._client: Any = None
+        # Tasks that make their first request together must share one client, not each open
+        # one (all but the last would leak, never closed).
+        self._opening = asyncio.Lock()
 
     async def _open(self) -> Any:
+        async with self._opening:
+            if self._client is None:
+                await self._open_client()
+        return self._client
+
+    async def _open_client(self) -> None:
         try:
             from aiobotocore.config import AioConfig
             from aiobotocore.session import get_session
@@ -84,7 +96,6 @@ class AiobotocoreBackend:
             )
         )
         self._stack = stack
-        return self._client
 
     async def acall(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Send one request; see :meth:`sortkey.backends.AsyncBackend.acall`."""
@@ -96,6 +107,8 @@ class AiobotocoreBackend:
             response: dict[str, Any] = await getattr(client, xform_name(operation))(**params)
         except ClientError as exc:
             raise translate_client_error(exc.response, operation, params) from None
+        except unavailable_errors() as exc:
+            raise unavailable(exc, operation, self.endpoint_url) from exc
         response.pop("ResponseMetadata", None)
         return response
 

@@ -9,13 +9,14 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
-from ..errors import DynamoDBError, InvalidInput, from_code
+from ..errors import BackendUnavailable, DynamoDBError, InvalidInput, from_code
 
 __all__ = [
     "BotocoreBackend",
     "credential_arguments",
     "is_local_endpoint",
     "translate_client_error",
+    "unavailable_errors",
 ]
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"})
@@ -57,6 +58,24 @@ def translate_client_error(
     )
 
 
+def unavailable_errors() -> tuple[type[Exception], ...]:
+    """The exceptions botocore raises for a request that got no answer or could not be signed.
+
+    The backends raise :class:`~sortkey.errors.BackendUnavailable` for these, as
+    :class:`~sortkey.backends.HttpBackend` does, so callers catch one exception tree whatever
+    the backend.
+    """
+    from botocore import exceptions
+
+    return (exceptions.ConnectionError, exceptions.HTTPClientError, exceptions.NoCredentialsError)
+
+
+def unavailable(exc: Exception, operation: str, endpoint_url: str | None) -> BackendUnavailable:
+    """The :class:`~sortkey.errors.BackendUnavailable` for one of :func:`unavailable_errors`."""
+    where = endpoint_url or "AWS DynamoDB"
+    return BackendUnavailable(f"{operation} to {where} failed: {type(exc).__name__}: {exc}")
+
+
 class BotocoreBackend:
     """A backend that sends requests with botocore's low-level DynamoDB client.
 
@@ -91,6 +110,7 @@ class BotocoreBackend:
             client = self._build_client(endpoint_url, region, credentials, retry_mode, max_attempts)
         self._client = client
         self._methods: dict[str, Any] = {}
+        self._unavailable = unavailable_errors()
 
     @staticmethod
     def _build_client(
@@ -142,6 +162,8 @@ class BotocoreBackend:
             response: dict[str, Any] = self._method(operation)(**params)
         except ClientError as exc:
             raise translate_client_error(exc.response, operation, params) from None
+        except self._unavailable as exc:
+            raise unavailable(exc, operation, self.endpoint_url) from exc
         response.pop("ResponseMetadata", None)
         return response
 
