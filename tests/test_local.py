@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from sortkey.backends import Backend, BotocoreBackend
-from sortkey.errors import ConditionFailed, ResourceInUse, TableNotFound, ValidationError
+from sortkey.errors import (
+    BackendUnavailable,
+    ConditionFailed,
+    ResourceInUse,
+    TableNotFound,
+    ValidationError,
+)
 from sortkey.local import DynamoDBLocal, find_jar
 
 pytestmark = pytest.mark.integration
@@ -62,3 +70,19 @@ def test_creating_an_existing_table_is_resource_in_use(backend: Backend, table_n
                 "BillingMode": "PAY_PER_REQUEST",
             },
         )
+
+
+def test_a_port_in_use_is_refused_before_starting_java() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # A java that does not exist: the port check must come first and say what is wrong.
+        local = DynamoDBLocal(port=port, java="no-such-java")
+        with pytest.raises(BackendUnavailable, match=f"port {port} is already in use"):
+            local.start()
+
+
+def test_missing_java_is_a_clear_error() -> None:
+    with pytest.raises(BackendUnavailable, match="needs Java 17"):
+        DynamoDBLocal(java="no-such-java").start()

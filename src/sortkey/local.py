@@ -97,6 +97,15 @@ def _free_port() -> int:
         return port
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     # Linux only: have the kernel send SIGTERM to the JVM when this Python process dies, so a
     # killed test run never leaves a DynamoDB Local behind.
@@ -152,7 +161,18 @@ class DynamoDBLocal:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> DynamoDBLocal:
-        """Install if needed, start the JVM and wait until it answers requests."""
+        """Install if needed, start the JVM and wait until it answers requests.
+
+        Raises:
+            BackendUnavailable: the port is taken, Java or npm is missing, or DynamoDB Local
+                did not start.
+        """
+        if self.port is not None and not _port_is_free(self.port):
+            # Checked first: whatever already listens there would answer the readiness probe,
+            # and the caller would talk to it while our JVM dies on "address in use".
+            raise BackendUnavailable(
+                f"port {self.port} is already in use; pass another port, or none for a free one"
+            )
         java = shutil.which(self.java)
         if java is None:
             raise BackendUnavailable(
@@ -176,15 +196,15 @@ class DynamoDBLocal:
         elif self.db_path is not None:
             command += ["-dbPath", os.fspath(self.db_path)]
         self._log = tempfile.TemporaryFile(prefix="dynamodb-local-")
-        self._process = subprocess.Popen(
-            command,
-            cwd=jar.parent,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
-        )
         try:
+            self._process = subprocess.Popen(
+                command,
+                cwd=jar.parent,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+            )
             self._wait_until_ready()
         except BaseException:
             self.stop()
