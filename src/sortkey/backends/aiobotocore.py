@@ -13,9 +13,9 @@ from typing import Any
 
 from ..errors import BackendUnavailable
 from .botocore import (
-    _FAKE_CREDENTIALS,
-    credential_arguments,
+    client_arguments,
     is_local_endpoint,
+    retry_settings,
     translate_client_error,
     unavailable,
     unavailable_errors,
@@ -78,22 +78,21 @@ class AiobotocoreBackend:
                 "the async backend needs aiobotocore: pip install 'sortkey[async]'"
             ) from exc
         session = get_session()
-        credentials = self._credentials
-        if credentials is None and is_local_endpoint(self.endpoint_url):
-            if await session.get_credentials() is None:
-                credentials = _FAKE_CREDENTIALS
-        keys = credential_arguments(credentials)
-        retries = {"mode": self._retry_mode, "total_max_attempts": self._max_attempts}
-        config = AioConfig(retries=retries)
+        fake = (
+            self._credentials is None
+            and is_local_endpoint(self.endpoint_url)
+            and await session.get_credentials() is None
+        )
+        config = AioConfig(retries=retry_settings(self._retry_mode, self._max_attempts))
+        arguments = client_arguments(
+            self.endpoint_url,
+            self._region or session.get_config_variable("region"),
+            self._credentials,
+            fake_credentials=fake,
+        )
         stack = contextlib.AsyncExitStack()
         self._client = await stack.enter_async_context(
-            session.create_client(
-                "dynamodb",
-                region_name=self._region or session.get_config_variable("region") or "us-east-1",
-                endpoint_url=self.endpoint_url,
-                config=config,
-                **keys,
-            )
+            session.create_client("dynamodb", config=config, **arguments)
         )
         self._stack = stack
 

@@ -13,8 +13,10 @@ from ..errors import BackendUnavailable, DynamoDBError, InvalidInput, from_code
 
 __all__ = [
     "BotocoreBackend",
+    "client_arguments",
     "credential_arguments",
     "is_local_endpoint",
+    "retry_settings",
     "translate_client_error",
     "unavailable_errors",
 ]
@@ -41,6 +43,32 @@ def credential_arguments(credentials: tuple[str, ...] | None) -> dict[str, str]:
     if len(credentials) == 3:
         keys["aws_session_token"] = credentials[2]
     return keys
+
+
+def retry_settings(mode: str, max_attempts: int) -> dict[str, Any]:
+    """The ``retries`` setting of a botocore config: retry mode and total attempts."""
+    return {"mode": mode, "total_max_attempts": max_attempts}
+
+
+def client_arguments(
+    endpoint_url: str | None,
+    region: str | None,
+    credentials: tuple[str, ...] | None,
+    *,
+    fake_credentials: bool,
+) -> dict[str, Any]:
+    """``create_client`` arguments shared by the sync and async botocore backends.
+
+    ``fake_credentials``: the endpoint is local and no credentials were found, so DynamoDB
+    Local (which only checks their shape) gets placeholder ones instead of a signing error.
+    """
+    if fake_credentials:
+        credentials = _FAKE_CREDENTIALS
+    return {
+        "region_name": region or "us-east-1",
+        "endpoint_url": endpoint_url,
+        **credential_arguments(credentials),
+    }
 
 
 def translate_client_error(
@@ -124,21 +152,21 @@ class BotocoreBackend:
         import botocore.session
 
         session = botocore.session.get_session()
-        local = is_local_endpoint(endpoint_url)
-        if credentials is None and local and session.get_credentials() is None:
-            credentials = _FAKE_CREDENTIALS
-        keys = credential_arguments(credentials)
+        fake = (
+            credentials is None
+            and is_local_endpoint(endpoint_url)
+            and session.get_credentials() is None
+        )
         config = botocore.config.Config(
-            retries={"mode": retry_mode, "total_max_attempts": max_attempts},
-            tcp_keepalive=True,
+            retries=retry_settings(retry_mode, max_attempts), tcp_keepalive=True
         )
-        return session.create_client(
-            "dynamodb",
-            region_name=region or session.get_config_variable("region") or "us-east-1",
-            endpoint_url=endpoint_url,
-            config=config,
-            **keys,
+        arguments = client_arguments(
+            endpoint_url,
+            region or session.get_config_variable("region"),
+            credentials,
+            fake_credentials=fake,
         )
+        return session.create_client("dynamodb", config=config, **arguments)
 
     @property
     def client(self) -> Any:
