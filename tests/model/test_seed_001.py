@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 import pytest
 
-from sortkey._model.entity import Entity
-from sortkey._model.fields import ID, CreatedAt, Version
-from sortkey._model.table import GSI, Table
-from sortkey._model.template import Key
+from blog_models import Post, Tag, User, app
+from sortkey._model.table import Table
 from sortkey.client import Database
 from sortkey.errors import (
     InvalidInput,
@@ -22,46 +19,6 @@ from sortkey.errors import (
 from sortkey.expr import attr
 
 pytestmark = pytest.mark.integration
-
-app = Table(
-    "AppData",
-    pk="pk",
-    sk="sk",
-    indexes=[GSI("GSI1", pk="gsi1pk", sk="gsi1sk")],
-    type_index=GSI("TypeIndex", pk="_type", sk="_timestamp"),
-)
-
-
-class User(Entity):
-    __table__ = app
-    __type__ = "USER"
-    __key__ = Key(pk="USER#{user_id}", sk="#METADATA")
-    __indexes__ = {"GSI1": Key(pk="EMAIL#{email}", sk="#")}
-    __unique__ = ("email",)
-    user_id: str = ID()
-    email: str
-    post_count: int = 0
-
-
-class Post(Entity):
-    __table__ = app
-    __type__ = "POST"
-    __key__ = Key(pk="USER#{user_id}", sk="POST#{post_id}")
-    post_id: str = ID()
-    user_id: str
-    title: str
-    status: str = "draft"
-    version: int = Version()
-    created_at: datetime = CreatedAt()
-
-
-class Tag(Entity):
-    __table__ = app
-    __type__ = "TAG"
-    __key__ = Key(pk="TAG#{tag}", sk="POST#{post_id}")
-    tag: str
-    post_id: str
-
 
 Snapshot = Callable[[Table], list[str]]
 
