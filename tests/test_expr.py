@@ -687,6 +687,15 @@ KEY_REFUSED: list[Any] = [
     pytest.param(
         lambda: (attr("pk") == "a") & ((attr("sk") == "b") | (attr("sk") == "c")), id="nested-or"
     ),
+    # DynamoDB: "Multiple attribute names used in one condition"
+    pytest.param(
+        lambda: (attr("pk") == "a") & attr("sk").begins_with(attr("x")), id="begins-with-a-path"
+    ),
+    # DynamoDB: "Condition parameter type does not match schema type" (keys are S, N or B)
+    pytest.param(lambda: attr("pk") == True, id="bool-key-value"),  # noqa: E712
+    pytest.param(lambda: attr("pk") == None, id="null-key-value"),  # noqa: E711
+    pytest.param(lambda: (attr("pk") == "a") & (attr("sk") == {"m": 1}), id="map-key-value"),
+    pytest.param(lambda: attr("pk") == {"a", "b"}, id="set-key-value"),
 ]
 
 

@@ -574,6 +574,11 @@ REFUSED_QUERIES: list[Any] = [
         "#pk = :a AND #sk > :a AND #sk < :b",
         id="two-sort-conditions",
     ),
+    pytest.param(
+        lambda: (attr("pk") == "k") & attr("sk").begins_with(attr("x")),
+        "#pk = :a AND begins_with(#sk, #x)",
+        id="begins-with-a-path",
+    ),
 ]
 
 

@@ -23,6 +23,9 @@ from .nodes import And, Between, Compare, Condition, Function, In, Not, Or, Path
 
 _SORT_OPERATORS = ("=", "<", "<=", ">", ">=")
 
+#: The types a key attribute can have.
+_KEY_TYPES = ("S", "N", "B")
+
 
 def _key_path(node: object, what: str) -> Path:
     if not isinstance(node, Path):
@@ -37,6 +40,11 @@ def _key_path(node: object, what: str) -> Path:
 def _value(node: object, what: str) -> Value:
     if not isinstance(node, Value):
         raise ExpressionError(f"key condition: {what} must compare with a value, not {node!r}")
+    if node.type not in _KEY_TYPES:
+        raise ExpressionError(
+            f"key condition: {what} compares with a value of DynamoDB type {node.type}; "
+            "key attributes hold strings, numbers or bytes"
+        )
     return node
 
 
@@ -58,6 +66,7 @@ def _check_conjunct(node: Condition) -> tuple[Path, bool]:
         _value(node.high, "between")
         return path, False
     if isinstance(node, Function) and node.name == "begins_with":
+        _value(node.args[1], "begins_with")
         return _key_path(node.args[0], "begins_with"), False
     if isinstance(node, In):
         raise ExpressionError("key condition: is_in() is not allowed; query once per value")
