@@ -606,6 +606,14 @@ REFUSED: list[Any] = [
     pytest.param(lambda: Update().set("a", attr("a") + "x"), id="arithmetic-on-string"),
     pytest.param(lambda: Update().set("a", list_append(attr("a"), 1)), id="list-append-number"),
     pytest.param(lambda: Update().set("a", size("b")), id="set-to-size"),
+    # DynamoDB: a syntax error; the function is not allowed to be used this way; operands distinct
+    pytest.param(lambda: if_not_exists("a", attr("b") + 1), id="if-not-exists-default-arithmetic"),
+    pytest.param(
+        lambda: if_not_exists("a", list_append(attr("b"), [1])), id="if-not-exists-default-append"
+    ),
+    pytest.param(lambda: if_not_exists("a.b", attr("a.b")), id="if-not-exists-of-itself"),
+    pytest.param(lambda: list_append(list_append(attr("a"), [1]), [2]), id="nested-list-append"),
+    pytest.param(lambda: list_append([0], list_append(attr("a"), [1])), id="nested-list-append-2"),
     pytest.param(lambda: Update().set("a", attr("b") == 1), id="set-to-condition"),
     pytest.param(lambda: Update().merge("a"), id="merge-non-update"),  # type: ignore[arg-type]
     pytest.param(

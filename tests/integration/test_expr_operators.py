@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from sortkey.backends import Backend
+from sortkey.backends.embedded import EmbeddedBackend
 from sortkey.codec import deserialize_item, serialize, serialize_item
 from sortkey.errors import ConditionFailed, ExpressionError, ValidationError
 from sortkey.expr import (
@@ -455,6 +456,35 @@ REFUSED_BY_BOTH: list[Any] = [
         id="list-append-a-number",
     ),
     pytest.param(
+        lambda: if_not_exists("n", attr("n") + 1),
+        {
+            "UpdateExpression": "SET #n = if_not_exists(#n, #n + :v)",
+            "ExpressionAttributeValues": {":v": V},
+        },
+        id="if-not-exists-default-arithmetic",
+    ),
+    pytest.param(
+        lambda: if_not_exists("l", list_append(attr("l"), [1])),
+        {
+            "UpdateExpression": "SET #l = if_not_exists(#l, list_append(#l, :v))",
+            "ExpressionAttributeValues": {":v": {"L": [V]}},
+        },
+        id="if-not-exists-default-list-append",
+    ),
+    pytest.param(
+        lambda: if_not_exists("n", attr("n")),
+        {"UpdateExpression": "SET #x = if_not_exists(#n, #n)"},
+        id="if-not-exists-of-itself",
+    ),
+    pytest.param(
+        lambda: list_append(list_append(attr("l"), [1]), [1]),
+        {
+            "UpdateExpression": "SET #l = list_append(list_append(#l, :v), :v)",
+            "ExpressionAttributeValues": {":v": {"L": [V]}},
+        },
+        id="nested-list-append",
+    ),
+    pytest.param(
         lambda: compile_request(update=Update()),
         {"UpdateExpression": ""},
         id="empty-update",
@@ -530,12 +560,29 @@ def _names_for(params: dict[str, Any]) -> dict[str, str]:
     return {n: n[1:] for n in set(re.findall(r"#\w+", text))}
 
 
+#: Raw expressions DynamoDB Local refuses and the embedded engine still accepts (reported to the
+#: engine's owners); strict, so each entry fails loudly once the engine refuses it too.
+EMBEDDED_ACCEPTS = {
+    "if-not-exists-default-arithmetic",
+    "if-not-exists-default-list-append",
+    "if-not-exists-of-itself",
+    "nested-list-append",
+}
+
+
 @pytest.mark.parametrize(("build", "raw"), REFUSED_BY_BOTH)
 def test_builder_refuses_only_what_dynamodb_refuses(
-    backend: Backend, table_name: str, build: Callable[[], object], raw: dict[str, Any]
+    backend: Backend,
+    table_name: str,
+    build: Callable[[], object],
+    raw: dict[str, Any],
+    request: pytest.FixtureRequest,
 ) -> None:
     with pytest.raises(ExpressionError):
         build()
+    case = request.node.callspec.id.split("-", 1)[1]
+    if isinstance(backend, EmbeddedBackend) and case in EMBEDDED_ACCEPTS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="engine accepts it"))
     put(backend, table_name, BASE)
     params: dict[str, Any] = {
         "TableName": table_name,

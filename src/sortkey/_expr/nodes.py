@@ -325,6 +325,22 @@ class IfNotExists(_Arithmetic):
     path: Path
     default: UpdateOperand
 
+    def __post_init__(self) -> None:
+        # DynamoDB: "a + b" here is a syntax error, list_append "is not allowed to be used this
+        # way", and the default must be distinct from the path.
+        if isinstance(self.default, Arithmetic):
+            raise ExpressionError(
+                "if_not_exists() takes a value or a path as default, not + or -; "
+                "write if_not_exists(path, default) + n instead"
+            )
+        if isinstance(self.default, ListAppend):
+            raise ExpressionError(
+                "list_append() cannot be the default of if_not_exists(); "
+                "write list_append(if_not_exists(path, []), ...) instead"
+            )
+        if isinstance(self.default, Path) and self.default.segments == self.path.segments:
+            raise ExpressionError(f"if_not_exists() compares {self.path!r} with itself")
+
 
 @dataclass(frozen=True, eq=False)
 class ListAppend:
@@ -341,6 +357,11 @@ class ListAppend:
                 )
             if isinstance(side, Arithmetic):
                 raise ExpressionError("list_append() joins lists, not the result of + or -")
+            if isinstance(side, ListAppend):
+                raise ExpressionError(
+                    "list_append() cannot be nested (DynamoDB refuses it); append one list that "
+                    "holds all the new elements"
+                )
 
 
 Operand = Path | Size | Value
