@@ -100,11 +100,26 @@ def test_names_with_special_characters_have_three_spellings() -> None:
         pytest.param(["a", ""], id="empty-name"),
         pytest.param(["a", True], id="bool-is-not-an-index"),
         pytest.param(["a", 1.0], id="float"),
+        # DynamoDB: "List index is not within the allowable range" / "too many nesting levels"
+        pytest.param(["a", 2**31], id="index-over-int32"),
+        pytest.param(["a"] * 33, id="33-levels"),
+        pytest.param(["a", *[0] * 32], id="33-levels-of-lists"),
     ],
 )
 def test_malformed_segments_are_refused(segments: list[Any]) -> None:
     with pytest.raises(ExpressionError):
         attr(segments)
+
+
+def test_path_limits_are_dynamodbs() -> None:
+    assert attr(["a"] * 32).segments == ("a",) * 32
+    assert attr("a[2147483647]").segments == ("a", 2**31 - 1)
+    with pytest.raises(ExpressionError, match="2147483647"):
+        attr("a[99999999999999999999]")
+    with pytest.raises(ExpressionError, match="32"):
+        attr("a" + ".b" * 32)
+    with pytest.raises(ExpressionError, match="32"):
+        attr("a" + ".b" * 31)["c"]
 
 
 @pytest.mark.parametrize("bad", [pytest.param(b"a", id="bytes"), pytest.param(3, id="int")])

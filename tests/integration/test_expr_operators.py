@@ -100,6 +100,8 @@ CONDITIONS: list[Any] = [
     pytest.param(lambda: attr("m.q").exists(), False, id="exists-fails"),
     pytest.param(lambda: attr("l[2][0]").exists(), True, id="exists-list-in-list"),
     pytest.param(lambda: attr("l[5]").exists(), False, id="exists-index-past-end"),
+    pytest.param(lambda: attr("l[2147483647]").exists(), False, id="largest-list-index"),
+    pytest.param(lambda: attr(["m", *["x"] * 31]).not_exists(), True, id="deepest-path"),
     pytest.param(lambda: attr(["m", "y.z"]).exists(), True, id="exists-dotted-map-key"),
     pytest.param(lambda: attr("m.y.z").exists(), False, id="dotted-text-is-two-levels"),
     pytest.param(lambda: attr.name("a.b").exists(), True, id="exists-dotted-top-level"),
@@ -286,6 +288,9 @@ UPDATES: list[Any] = [
     pytest.param(lambda: Update().set("m.b", 2), changed(m={"a": 1, "b": 2}), id="set-map-key"),
     pytest.param(lambda: Update().set("l[0]", 9), changed(l=[9, 2]), id="set-list-element"),
     pytest.param(lambda: Update().set("l[7]", 3), changed(l=[1, 2, 3]), id="set-past-end-appends"),
+    pytest.param(
+        lambda: Update().set("l[2147483647]", 3), changed(l=[1, 2, 3]), id="set-largest-index"
+    ),
     pytest.param(lambda: Update().set("copy", attr("s")), changed(copy="x"), id="set-copy-path"),
     pytest.param(lambda: Update().set("n", attr("n") + 1), changed(n=6), id="plus"),
     pytest.param(lambda: Update().set("n", attr("n") - 2), changed(n=3), id="minus"),

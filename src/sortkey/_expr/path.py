@@ -4,7 +4,9 @@ Grammar of path text (what :func:`parse_path` accepts)::
 
     path    ::= name ( "." name | "[" index "]" )*
     name    ::= one or more characters other than "." "[" "]"
-    index   ::= one or more ASCII digits          (a list position, 0-based)
+    index   ::= one or more ASCII digits          (a list position, 0-based, at most 2**31-1)
+
+A path has at most 32 segments (DynamoDB's nesting limit).
 
 A path is stored as a tuple of *segments*: ``str`` for a map key (or the top-level attribute
 name) and ``int`` for a list index. The text form cannot spell a name that itself contains
@@ -21,6 +23,12 @@ Segment = str | int
 Segments = tuple[Segment, ...]
 
 _SPECIAL = ".[]"
+
+#: DynamoDB refuses a list index above a signed 32-bit int ("not within the allowable range").
+MAX_LIST_INDEX = 2**31 - 1
+
+#: DynamoDB refuses a document path of more than 32 segments ("too many nesting levels").
+MAX_DEPTH = 32
 
 
 def parse_path(text: str) -> Segments:
@@ -88,11 +96,19 @@ def check_segments(segments: Sequence[object]) -> Segments:
             raise ExpressionError("a path segment name cannot be empty")
         if isinstance(segment, int) and segment < 0:
             raise ExpressionError(f"list index {segment} is negative; indexes count from 0")
+        if isinstance(segment, int) and segment > MAX_LIST_INDEX:
+            raise ExpressionError(
+                f"list index {segment} is too large; DynamoDB allows at most {MAX_LIST_INDEX}"
+            )
         if position == 0 and isinstance(segment, int):
             raise ExpressionError("a path must start with an attribute name, not a list index")
         result.append(segment)
     if not result:
         raise ExpressionError("empty attribute path")
+    if len(result) > MAX_DEPTH:
+        raise ExpressionError(
+            f"attribute path has {len(result)} levels; DynamoDB allows at most {MAX_DEPTH}"
+        )
     return tuple(result)
 
 
