@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
+
 import pytest
 
 from sortkey import errors
@@ -83,3 +86,26 @@ def test_every_public_error_derives_from_the_one_base() -> None:
 def test_input_errors_are_value_errors() -> None:
     assert issubclass(errors.SerializationError, ValueError)
     assert issubclass(errors.ExpressionError, ValueError)
+
+
+def test_the_docstring_tree_is_the_class_tree() -> None:
+    doc = errors.__doc__ or ""
+    tree = textwrap.dedent(doc.split("::\n", 1)[1].split("\n\n", 1)[0])
+    parents: dict[int, str] = {}
+    seen = set()
+    for line in tree.splitlines():
+        match = re.match(r"^(\s*(?:[│ ]   )*)(?:[├└]── )?(\w+)", line)
+        if not match or not match.group(2)[0].isupper():
+            continue
+        depth = len(match.group(1)) // 4 + (1 if "──" in line else 0)
+        name = match.group(2)
+        parents[depth] = name
+        cls = getattr(errors, name)
+        if depth > 0:
+            assert cls.__bases__[0] is getattr(errors, parents[depth - 1]), name
+        seen.add(name)
+    classes = {
+        n for n in errors.__all__
+        if isinstance(getattr(errors, n), type) and issubclass(getattr(errors, n), Exception)
+    }
+    assert seen == classes
