@@ -5,7 +5,7 @@ Expected texts and messages were observed on DynamoDB Local (2026-05-28 build).
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 import pytest
@@ -21,15 +21,18 @@ from sortkey.engine.values import (
     MSG_UNDERFLOW,
     add_numbers,
     attribute_value_size,
+    checked_number_size,
     compare,
     equal,
     item_size,
     normalize_item_numbers,
     normalize_number,
     number_size,
+    parse_number,
     subtract_numbers,
     validate_attribute_value,
     validate_item,
+    validate_item_size,
 )
 
 TINY = "0." + "0" * 129 + "1"  # 1E-130 in plain text
@@ -334,3 +337,102 @@ def test_validate_item_nesting(attribute: dict[str, object], refused: bool) -> N
         validate_item(item)
     expected = MSG_ITEM_NESTING if refused else "A value provided cannot be converted into a number"
     assert info.value.message == expected
+
+
+# -- one-pass validate + size (validate_item_size) against the reference two walks -------------
+
+_number_texts = st.one_of(
+    st.from_regex(r"-?[0-9]{0,25}(\.[0-9]{0,25})?", fullmatch=True),
+    st.sampled_from(
+        ["1E+2", "+5", ".5", "5.", "-0", "0.00", "1e-131", MAX, "1" * 39, "x", "\u0661"]
+    ),
+)
+
+_scalars = st.one_of(
+    st.builds(lambda s: {"S": s}, st.text(max_size=6)),
+    st.builds(lambda n: {"N": n}, _number_texts),
+    st.builds(lambda b: {"B": b}, st.binary(max_size=4)),
+    st.builds(lambda b: {"BOOL": b}, st.booleans()),
+    st.just({"NULL": True}),
+    st.builds(lambda m: {"SS": m}, st.lists(st.text(max_size=3), max_size=3)),
+    st.builds(lambda m: {"NS": m}, st.lists(_number_texts, max_size=3)),
+    st.builds(lambda m: {"BS": m}, st.lists(st.binary(max_size=3), max_size=3)),
+    # Invalid shapes the reference refuses, each with its own message.
+    st.sampled_from(
+        [
+            {},
+            {"S": 1},
+            {"NULL": False},
+            {"BOOL": None},
+            {"S": "a", "N": "1"},
+            {"SS": [], "N": "1"},
+            {"X": "1"},
+            {"B": bytearray(b"ab")},
+            "not a dict",
+        ]
+    ),
+)
+
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.builds(lambda m: {"M": m}, st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+        st.builds(lambda v: {"L": v}, st.lists(inner, max_size=3)),
+    ),
+    max_leaves=12,
+)
+
+
+def _reference(item: Any) -> tuple[str, str] | int:
+    try:
+        validate_item(item)
+    except EngineError as exc:
+        return exc.code, exc.message
+    return item_size(item)
+
+
+@given(st.dictionaries(st.text(max_size=3), _values, max_size=5))
+def test_validate_item_size_matches_the_two_walks(item: dict[str, Any]) -> None:
+    expected = _reference(item)
+    try:
+        got: tuple[str, str] | int = validate_item_size(item)
+    except EngineError as exc:
+        got = exc.code, exc.message
+    assert got == expected
+
+
+@pytest.mark.parametrize("levels", [30, 31, 32, 5000])
+def test_validate_item_size_nesting_first(levels: int) -> None:
+    item = {"a": {"N": "x"}, "d": _nested(levels, {"S": "x"})}
+    with pytest.raises(EngineError) as info:
+        validate_item_size(item)
+    assert info.value.message == (MSG_ITEM_NESTING if levels > 31 else MSG_NOT_A_NUMBER)
+    assert validate_item_size({"d": _nested(31, {"S": "x"})}) == item_size(
+        {"d": _nested(31, {"S": "x"})}
+    )
+
+
+@given(st.from_regex(r"[-+]?[0-9]{0,45}(\.[0-9]{0,45})?([eE][-+]?[0-9]{1,3})?", fullmatch=True))
+def test_checked_number_size_agrees_with_decimal(text: str) -> None:
+    try:
+        value = parse_number(text)
+    except EngineError as exc:
+        with pytest.raises(EngineError) as info:
+            checked_number_size(text)
+        assert info.value.message == exc.message
+        return
+    assert checked_number_size(text) == number_size(text)
+    # The size by the documented rule, through Decimal.
+    if not value:
+        assert number_size(text) == 1
+        return
+    exponent = value.normalize(Context(prec=100)).as_tuple().exponent
+    assert isinstance(exponent, int)
+    negative = 1 if value < 0 else 0
+    assert number_size(text) == value.adjusted() // 2 - exponent // 2 + 2 + negative
+
+
+def test_normalize_item_numbers_copies() -> None:
+    item = {"n": {"N": "1"}, "s": {"S": "x"}}
+    out = normalize_item_numbers(item)
+    assert out == item and out is not item

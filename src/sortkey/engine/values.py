@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -365,12 +366,144 @@ def validate_item(item: Any) -> None:
         validate_attribute_value(av, path=name)
 
 
+def validate_item_size(item: Any) -> int:
+    """Validate an item as :func:`validate_item` does and return its :func:`item_size`.
+
+    One walk over the item does both for the common case (every value valid, nesting within
+    limits). When that walk meets anything it does not accept -- an invalid value, a deep
+    nesting, an unusual form -- it stops, and :func:`validate_item` runs from the start, so
+    errors are exactly those of :func:`validate_item` in exactly its order (nesting first, then
+    attribute by attribute, depth first).
+
+    Raises:
+        EngineError: ValidationException / SerializationException as :func:`validate_item`.
+    """
+    try:
+        return _walk_item(item)
+    except Exception:  # any surprise: the reference path below decides, and raises
+        pass
+    validate_item(item)
+    return item_size(item)
+
+
+class _NotFast(Exception):
+    """The one-pass walk cannot vouch for a value: fall back to the reference checks."""
+
+
+_NOT_FAST = _NotFast()
+
+
+def _walk_item(item: Any) -> int:
+    if type(item) is not dict:
+        raise _NOT_FAST
+    total = 0
+    for name, av in item.items():
+        if not name:
+            raise _NOT_FAST
+        total += (len(name) if name.isascii() else _utf8_len(name)) + _walk(av, 0)
+    return total
+
+
+def _walk(av: Any, depth: int) -> int:
+    """Size of a valid AV of at most ``MAX_NESTING - depth`` levels; raises _NotFast otherwise."""
+    if type(av) is not dict or len(av) != 1:
+        raise _NOT_FAST
+    value = av.get("S")
+    if value is not None:
+        if type(value) is not str:
+            raise _NOT_FAST
+        return len(value) if value.isascii() else _utf8_len(value)
+    value = av.get("N")
+    if value is not None:
+        if type(value) is not str:
+            raise _NOT_FAST
+        return checked_number_size(value)
+    value = av.get("M")
+    if value is not None:
+        if type(value) is not dict or depth >= MAX_NESTING:
+            raise _NOT_FAST
+        depth += 1
+        size = 3
+        for name, element in value.items():
+            if not name:
+                raise _NOT_FAST
+            size += (len(name) if name.isascii() else _utf8_len(name)) + _walk(element, depth) + 1
+        return size
+    value = av.get("BOOL")
+    if value is not None:
+        if type(value) is not bool:
+            raise _NOT_FAST
+        return 1
+    value = av.get("L")
+    if value is not None:
+        if type(value) is not list or depth >= MAX_NESTING:
+            raise _NOT_FAST
+        depth += 1
+        size = 3
+        for element in value:
+            size += _walk(element, depth) + 1
+        return size
+    value = av.get("SS")
+    if value is not None:
+        if type(value) is not list or not value or len(set(value)) != len(value):
+            raise _NOT_FAST
+        size = 0
+        for member in value:
+            if type(member) is not str:
+                raise _NOT_FAST
+            size += len(member) if member.isascii() else _utf8_len(member)
+        return size
+    value = av.get("NS")
+    if value is not None:
+        if type(value) is not list or not value:
+            raise _NOT_FAST
+        size = 0
+        for member in value:
+            if type(member) is not str:
+                raise _NOT_FAST
+            size += checked_number_size(member)
+        # Validated members: equal values have equal canonical text.
+        if len({normalize_number(member) for member in value}) != len(value):
+            raise _NOT_FAST
+        return size
+    value = av.get("B")
+    if value is not None:
+        if type(value) is not bytes:
+            raise _NOT_FAST
+        return len(value)
+    value = av.get("NULL")
+    if value is not None:
+        if value is not True:
+            raise _NOT_FAST
+        return 1
+    value = av.get("BS")
+    if value is not None:
+        if type(value) is not list or not value:
+            raise _NOT_FAST
+        size = 0
+        for member in value:
+            if type(member) is not bytes:
+                raise _NOT_FAST
+            size += len(member)
+        if len(set(value)) != len(value):
+            raise _NOT_FAST
+        return size
+    raise _NOT_FAST
+
+
 def normalize_item_numbers(item: Item) -> Item:
     """Return ``item`` with top-level ``N`` and ``NS`` values in canonical text.
 
     This is what DynamoDB Local stores for PutItem: ``{"N": "1.50"}`` reads back as ``"1.5"``,
     while numbers nested in ``L``/``M`` keep their text. The item must be validated first.
     """
+    for av in item.values():
+        if ("N" in av and normalize_number(av["N"]) != av["N"]) or (
+            "NS" in av and any(normalize_number(text) != text for text in av["NS"])
+        ):
+            break
+    else:
+        return dict(item)  # already canonical (the common case): a shallow copy, as below
     out: Item = {}
     for name, av in item.items():
         if "N" in av:
@@ -470,6 +603,10 @@ def set_contains(av: AV, member: AV) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
+#: Plain number text: optional ``-``, digits, optional fraction; no exponent (ASCII digits only).
+_PLAIN_NUMBER = re.compile(r"(-?)([0-9]*)\.?([0-9]*)")
+
+
 def number_size(text: str) -> int:
     """Bytes DynamoDB counts for a number: one per base-100 digit, plus one (two if negative).
 
@@ -477,6 +614,48 @@ def number_size(text: str) -> int:
     The developer guide says "approximately 1 byte per two significant digits + 1 byte"; the
     aligned count is the exact form of that rule (an Oracle-NUMBER-like encoding).
     """
+    size = _plain_number_size(text)
+    return size if size is not None else _decimal_number_size(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def checked_number_size(text: str) -> int:
+    """:func:`number_size` of number text that is validated first (as :func:`parse_number`).
+
+    Plain text of at most 38 characters (``"906.83"``, ``"-3"``) is valid by construction --
+    at most 38 digits, magnitude between 1E-37 and 1E+38 -- and sized from the text itself;
+    anything else goes through :func:`parse_number` (which raises DynamoDB's errors).
+    """
+    if len(text) <= MAX_DIGITS:
+        size = _plain_number_size(text)
+        if size is not None:
+            return size
+    parse_number(text)
+    return _decimal_number_size(text)
+
+
+def _plain_number_size(text: str) -> int | None:
+    """The size of a number written without exponent, from its text; None for other forms."""
+    match = _PLAIN_NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    sign, whole, fraction = match.groups()
+    if not whole and not fraction:
+        return None  # "", "-", ".": not a number
+    whole = whole.lstrip("0")
+    fraction = fraction.rstrip("0")
+    if whole:
+        adjusted = len(whole) - 1  # power of ten of the first significant digit
+        exponent = -len(fraction) if fraction else len(whole) - len(whole.rstrip("0"))
+    elif fraction:
+        adjusted = len(fraction.lstrip("0")) - len(fraction) - 1
+        exponent = -len(fraction)  # power of ten of the last significant digit
+    else:
+        return 1  # zero
+    return adjusted // 2 - exponent // 2 + 2 + (1 if sign else 0)
+
+
+def _decimal_number_size(text: str) -> int:
     value = _decimal(text)
     if not value:
         return 1

@@ -23,8 +23,7 @@ MAX_ITEM_SIZE = 400 * 1024
 
 def check_item_values(item: Any) -> int:
     """The checks of an item that need no table: attribute values, then size (returned)."""
-    values.validate_item(item)
-    size = values.item_size(item)
+    size = values.validate_item_size(item)
     if size > MAX_ITEM_SIZE:
         raise validation("Item size has exceeded the maximum allowed size")
     return size
@@ -39,7 +38,7 @@ def check_item(schema: TableSchema, item: Any, *, index_types: bool = True) -> t
 
 def normalized_key(schema: TableSchema, key: Any) -> Item:
     """Validate a ``Key`` parameter; returns it with normalised numbers."""
-    values.validate_item(key)
+    values.validate_item_size(key)
     schema.check_key(key)
     return values.normalize_item_numbers(key)
 
