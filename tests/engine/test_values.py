@@ -436,3 +436,15 @@ def test_normalize_item_numbers_copies() -> None:
     item = {"n": {"N": "1"}, "s": {"S": "x"}}
     out = normalize_item_numbers(item)
     assert out == item and out is not item
+
+
+@given(st.from_regex(r"-?[0-5]{0,6}(\.[0-5]{0,6})?", fullmatch=True))
+def test_normalize_number_fast_path_agrees_with_decimal(text: str) -> None:
+    try:
+        value = parse_number(text)
+    except EngineError:
+        with pytest.raises(EngineError):
+            normalize_number(text)
+        return
+    expected = "0" if not value else format(value.normalize(Context(prec=100)), "f")
+    assert normalize_number(text) == expected

@@ -67,6 +67,9 @@ _DDL = (
 
 _MARSHAL_VERSION = 4
 
+_PUT = "INSERT OR REPLACE INTO items (t, hk, rk, size, item) VALUES (?, ?, ?, ?, ?)"
+_DELETE = "DELETE FROM items WHERE t=? AND hk=? AND rk=?"
+
 
 def encode_item(item: dict[str, Any]) -> bytes:
     """Serialise a wire item for storage."""
@@ -214,14 +217,33 @@ class Storage:
 
     def put(self, table_id: int, hk: bytes, rk: bytes, size: int, data: bytes) -> None:
         """Insert or replace an item."""
-        self._conn.execute(
-            "INSERT OR REPLACE INTO items (t, hk, rk, size, item) VALUES (?, ?, ?, ?, ?)",
-            (table_id, hk, rk, size, data),
-        )
+        self._conn.execute(_PUT, (table_id, hk, rk, size, data))
+
+    def write_many(
+        self,
+        puts: list[tuple[int, bytes, bytes, int, bytes]],
+        deletes: list[tuple[int, bytes, bytes]],
+    ) -> None:
+        """Insert or replace ``(t, hk, rk, size, item)`` rows and delete ``(t, hk, rk)`` keys.
+
+        All of it is one transaction (a single statement needs none of its own).
+        """
+        conn = self._conn
+        if len(puts) + len(deletes) == 1 and not self._depth:
+            if puts:
+                conn.execute(_PUT, puts[0])
+            else:
+                conn.execute(_DELETE, deletes[0])
+            return
+        with self._transaction:
+            if puts:
+                conn.executemany(_PUT, puts)
+            if deletes:
+                conn.executemany(_DELETE, deletes)
 
     def delete(self, table_id: int, hk: bytes, rk: bytes) -> None:
         """Delete an item (no-op when absent)."""
-        self._conn.execute("DELETE FROM items WHERE t=? AND hk=? AND rk=?", (table_id, hk, rk))
+        self._conn.execute(_DELETE, (table_id, hk, rk))
 
     def add_entry(self, table_id: int, index_id: int, key: EntryKey, size: int) -> None:
         """Add (or replace) an index entry ``(hk, rk, th, thk, trk)``."""

@@ -160,10 +160,25 @@ def normalize_number(text: str) -> str:
     Raises:
         EngineError: ValidationException as :func:`parse_number`.
     """
+    if len(text) <= MAX_DIGITS and _is_canonical(text):
+        return text  # valid (see checked_number_size) and already canonical
     value = parse_number(text)
     if not value:
         return "0"
     return plain_text(value.normalize(_EXACT))
+
+
+def _is_canonical(text: str) -> bool:
+    """Whether plain number text is canonical: no leading/trailing zeros, no ``-0``, not empty."""
+    match = _PLAIN_NUMBER.fullmatch(text)
+    if match is None:
+        return False
+    sign, whole, fraction = match.groups()
+    if "." in text:
+        if not fraction or fraction[-1] == "0":
+            return False
+        return whole == "0" or (bool(whole) and whole[0] != "0")
+    return (bool(whole) and whole[0] != "0") or (whole == "0" and not sign)
 
 
 def number_value(av: AV) -> Decimal:
@@ -396,12 +411,31 @@ _NOT_FAST = _NotFast()
 def _walk_item(item: Any) -> int:
     if type(item) is not dict:
         raise _NOT_FAST
-    total = 0
-    for name, av in item.items():
+    return _walk_members(item, -1) - 3 - len(item)  # a map's size, less the map's own bytes
+
+
+def _walk_members(members: dict[str, Any], depth: int) -> int:
+    """Size of a map ``M`` whose values are at ``depth + 1`` (the loop inlines S, N and BOOL)."""
+    size = 3
+    for name, av in members.items():
         if not name:
             raise _NOT_FAST
-        total += (len(name) if name.isascii() else _utf8_len(name)) + _walk(av, 0)
-    return total
+        size += (len(name) if name.isascii() else _utf8_len(name)) + 1
+        # The common scalars inline: a call per value is most of the walk's cost.
+        if type(av) is dict and len(av) == 1:
+            value = av.get("S")
+            if type(value) is str:
+                size += len(value) if value.isascii() else _utf8_len(value)
+                continue
+            value = av.get("N")
+            if type(value) is str:
+                size += checked_number_size(value)
+                continue
+            if type(av.get("BOOL")) is bool:
+                size += 1
+                continue
+        size += _walk(av, depth + 1)
+    return size
 
 
 def _walk(av: Any, depth: int) -> int:
@@ -422,13 +456,7 @@ def _walk(av: Any, depth: int) -> int:
     if value is not None:
         if type(value) is not dict or depth >= MAX_NESTING:
             raise _NOT_FAST
-        depth += 1
-        size = 3
-        for name, element in value.items():
-            if not name:
-                raise _NOT_FAST
-            size += (len(name) if name.isascii() else _utf8_len(name)) + _walk(element, depth) + 1
-        return size
+        return _walk_members(value, depth)
     value = av.get("BOOL")
     if value is not None:
         if type(value) is not bool:
