@@ -318,7 +318,7 @@ GOLDEN: list[Any] = [
     ),
     pytest.param(
         lambda: ~~attr("a").exists(),
-        Compiled("NOT (NOT attribute_exists(#n0))", {"#n0": "a"}, {}),
+        Compiled("NOT NOT attribute_exists(#n0)", {"#n0": "a"}, {}),
         id="double-not",
     ),
     pytest.param(
@@ -1008,3 +1008,82 @@ def test_three_part_key_condition_needs_the_schema() -> None:
         check_key_condition(cond)
     with pytest.raises(ExpressionError, match="partition_key"):
         check_key_condition(cond, sort_key=SK)
+
+
+# --------------------------------------------------------------------------- DynamoDB's limits
+
+
+def alternating(n: int) -> Condition:
+    """``n`` comparisons combined with alternating & and |: a tree ``n`` levels deep."""
+    cond = attr("x0") == 0
+    for i in range(1, n):
+        cond = (cond & (attr(f"x{i}") == i)) if i % 2 else (cond | (attr(f"x{i}") == i))
+    return cond
+
+
+def negated(n: int) -> Condition:
+    cond = attr("a").exists()
+    for _ in range(n):
+        cond = ~cond
+    return cond
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda: compile(alternating(1000)), id="1000-conditions-nested"),
+        pytest.param(lambda: compile(negated(1000)), id="1000-nots"),
+        pytest.param(lambda: compile_request(filter=alternating(1000)), id="deep-filter"),
+        pytest.param(lambda: compile(negated(300)), id="301-operators"),
+        pytest.param(lambda: compile(attr("a").is_in(*range(100)) | negated(300)), id="in-and-or"),
+    ],
+)
+def test_too_many_operators_is_a_clear_error_at_any_depth(build: Callable[[], object]) -> None:
+    with pytest.raises(ExpressionError, match="at most 300"):
+        build()
+
+
+def test_deeply_nested_update_operands_are_refused_not_overflowed() -> None:
+    default: Any = 0
+    for i in range(1000):
+        default = if_not_exists(f"a{i}", default)
+    with pytest.raises(ExpressionError, match="at most 300"):
+        compile(Update().set("n", default))
+
+
+def test_exactly_300_operators_compile() -> None:
+    # 299 NOT + one function: what DynamoDB Local accepts as 300.
+    assert compile(negated(299)).expression.count("NOT") == 299
+    # 150 functions joined by 149 OR + one NOT = 300.
+    cond = attr("a0").exists()
+    for i in range(1, 150):
+        cond = cond | attr(f"a{i}").exists()
+    compile(~cond)
+    with pytest.raises(ExpressionError, match="302 operators"):  # + OR + a function
+        compile(~cond | attr("b").exists())
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda: compile(projection(*(f"a{i}" for i in range(800)))), id="projection"),
+        pytest.param(
+            lambda: compile(Update(set={f"a{i}": i for i in range(400)})), id="update-400-sets"
+        ),
+        pytest.param(
+            lambda: compile_request(projection=[f"a{i}" for i in range(800)]),
+            id="projection-in-request",
+        ),
+    ],
+)
+def test_expression_over_4096_characters_is_refused(build: Callable[[], object]) -> None:
+    with pytest.raises(ExpressionError, match="at most 4096"):
+        build()
+
+
+def test_limits_apply_to_each_expression_of_a_request_separately() -> None:
+    params = compile_request(
+        update=Update(set={f"a{i}": i for i in range(200)}),
+        condition=negated(299),
+    )
+    assert len(params["UpdateExpression"]) <= 4096

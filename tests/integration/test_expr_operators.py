@@ -751,3 +751,42 @@ def test_multi_attribute_refusals_match_dynamodb(
     }
     with pytest.raises(ValidationError):
         backend.call("Query", params)
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_300_operators_are_accepted_and_301_refused_by_both(
+    backend: Backend, table_name: str, request: pytest.FixtureRequest
+) -> None:
+    if isinstance(backend, EmbeddedBackend):
+        # Reported: the engine's recursive parser/evaluator needs ~1 frame per NOT; under pytest's
+        # deeper stack the 297 NOTs come back as a failed condition (RecursionError elsewhere).
+        request.applymarker(pytest.mark.xfail(reason="engine: deep NOT chain"))
+    put(backend, table_name, ITEM)
+    cond: Condition = attr("n") != 5
+    for _ in range(297):  # an odd number of NOTs: true
+        cond = ~cond
+    cond = cond & attr("s").exists()  # 297 NOT + <> + AND + a function = 300
+    params = compile_request(update=Update().set("probe", 1), condition=cond)
+    backend.call("UpdateItem", {"TableName": table_name, "Key": KEY, **params})
+    assert get(backend, table_name) == {**ITEM, "probe": 1}
+    with pytest.raises(ExpressionError, match="301 operators"):
+        compile_request(condition=~cond)
+    raw = {**params, "ConditionExpression": "NOT " + params["ConditionExpression"]}
+    with pytest.raises(ValidationError, match="too many operators"):
+        backend.call("UpdateItem", {"TableName": table_name, "Key": KEY, **raw})
+
+
+def test_longest_expression_is_accepted_by_both(backend: Backend, table_name: str) -> None:
+    put(backend, table_name, ITEM)
+    names = ["n", *(f"attribute{i}" for i in range(700))]
+    longest = 1
+    while len(", ".join(f"#n{i}" for i in range(longest + 1))) <= 4096:
+        longest += 1
+    params = compile_request(projection=names[:longest])
+    assert len(params["ProjectionExpression"]) > 4090
+    response = backend.call("GetItem", {"TableName": table_name, "Key": KEY, **params})
+    assert deserialize_item(response["Item"]) == {"n": 5}
+    with pytest.raises(ExpressionError, match="at most 4096"):
+        compile_request(projection=names[: longest + 1])

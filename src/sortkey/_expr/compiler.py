@@ -12,12 +12,18 @@ the key condition, filter, projection, update and condition of one request from 
 
 Rendering follows DynamoDB's precedence (comparisons, BETWEEN, IN > NOT > AND > OR) and adds
 parentheses only where that precedence would change the meaning.
+
+DynamoDB's limits on each expression are checked here, before anything is sent (both measured on
+DynamoDB Local): at most 4,096 characters, and at most 300 operators, counted as DynamoDB counts
+them (see :func:`count_operators`). The operator count is taken first, without recursion, so a
+tree too deep to render (say ``~`` applied a thousand times) is refused with a clear error
+instead of a ``RecursionError``; within the limit, rendering recurses at most 300 levels.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +52,12 @@ from .projection import Projection, make_projection
 from .update import CLAUSES, Update
 
 Expression = Condition | Update | Projection
+
+#: DynamoDB refuses an expression string longer than this ("Expression size has exceeded...").
+MAX_EXPRESSION_LENGTH = 4096
+
+#: DynamoDB refuses an expression with more operators ("The expression contains too many...").
+MAX_OPERATORS = 300
 
 
 @dataclass(frozen=True)
@@ -139,19 +151,77 @@ def render_condition(node: Condition, ph: Placeholders) -> str:
             return f"{subject} IN ({choices})"
         case Function():
             return f"{node.name}({', '.join(render_operand(a, ph) for a in node.args)})"
-        case And():
-            # OR binds looser than AND: an OR inside an AND needs parentheses.
-            return " AND ".join(_wrapped(c, ph, Or) for c in node.operands)
-        case Or():
-            return " OR ".join(render_condition(c, ph) for c in node.operands)
+        case And() | Or():
+            # Plain loops, not generators: one Python frame per level of the tree.
+            parts: list[str] = []
+            for child in node.operands:
+                text = render_condition(child, ph)
+                # OR binds looser than AND: an OR inside an AND needs parentheses.
+                wrap = isinstance(node, And) and isinstance(child, Or)
+                parts.append(f"({text})" if wrap else text)
+            return (" AND " if isinstance(node, And) else " OR ").join(parts)
         case Not():
-            return "NOT " + _wrapped(node.operand, ph, And | Or | Not)
+            text = render_condition(node.operand, ph)
+            # NOT binds tighter than AND and OR, and "NOT NOT x" needs no parentheses.
+            return f"NOT ({text})" if isinstance(node.operand, And | Or) else f"NOT {text}"
     raise ExpressionError(f"cannot compile {node!r} as a condition")
 
 
-def _wrapped(node: Condition, ph: Placeholders, needs_parens: Any) -> str:
-    text = render_condition(node, ph)
-    return f"({text})" if isinstance(node, needs_parens) else text
+def count_operators(expr: object) -> int:
+    """The operators of ``expr`` as DynamoDB counts them against its limit of 300.
+
+    Each comparison, ``BETWEEN``, ``IN``, function (``size`` included), ``NOT``, ``+``/``-``,
+    and each ``AND``/``OR`` between two operands counts one; parentheses, paths, values and the
+    ``=`` of a SET action count nothing. Iterative, so any depth is safe to count.
+    """
+    count, stack = 0, [expr]
+    while stack:
+        match stack.pop():
+            case And(operands=operands) | Or(operands=operands):
+                count += len(operands) - 1
+                stack.extend(operands)
+            case Not(operand=operand):
+                count += 1
+                stack.append(operand)
+            case Compare(left=left, right=right) | Arithmetic(left=left, right=right):
+                count += 1
+                stack += (left, right)
+            case Between(subject=subject, low=low, high=high):
+                count += 1
+                stack += (subject, low, high)
+            case In(subject=subject, choices=choices):
+                count += 1
+                stack += (subject, *choices)
+            case Function(args=args):
+                count += 1
+                stack.extend(args)
+            case Size():
+                count += 1
+            case IfNotExists(default=default):
+                count += 1
+                stack.append(default)
+            case ListAppend(first=first, second=second):
+                count += 1
+                stack += (first, second)
+            case Update(actions=actions):
+                stack.extend(a.value for a in actions if a.value is not None)
+    return count
+
+
+def _within_limits(what: str, expr: object, render_it: Callable[[], str]) -> str:
+    operators = count_operators(expr)
+    if operators > MAX_OPERATORS:
+        raise ExpressionError(
+            f"the {what} has {operators} operators; DynamoDB allows at most {MAX_OPERATORS} "
+            "per expression (split the work over several requests, or simplify the condition)"
+        )
+    text = render_it()
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionError(
+            f"the {what} is {len(text)} characters long; DynamoDB allows at most "
+            f"{MAX_EXPRESSION_LENGTH} per expression (split the work over several requests)"
+        )
+    return text
 
 
 def render_update(update: Update, ph: Placeholders) -> str:
@@ -181,11 +251,11 @@ def render_projection(projection: Projection, ph: Placeholders) -> str:
 
 def render(expr: object, ph: Placeholders) -> str:
     if isinstance(expr, Condition):
-        return render_condition(expr, ph)
+        return _within_limits("condition", expr, lambda: render_condition(expr, ph))
     if isinstance(expr, Update):
-        return render_update(expr, ph)
+        return _within_limits("update", expr, lambda: render_update(expr, ph))
     if isinstance(expr, Projection):
-        return render_projection(expr, ph)
+        return _within_limits("projection", expr, lambda: render_projection(expr, ph))
     if isinstance(expr, Path):
         raise ExpressionError(
             f"{expr!r} is a path, not an expression; for a projection use projection(...), "
@@ -223,17 +293,17 @@ def compile_params(
     # Compiled in this fixed order, so the placeholder numbering is deterministic.
     if key_condition is not None:
         check_key_condition(key_condition, partition_key=partition_key, sort_key=sort_key)
-        params["KeyConditionExpression"] = render_condition(key_condition, ph)
+        params["KeyConditionExpression"] = render(key_condition, ph)
     if filter is not None:
-        params["FilterExpression"] = render_condition(condition(filter), ph)
+        params["FilterExpression"] = render(condition(filter), ph)
     if projection is not None:
-        params["ProjectionExpression"] = render_projection(as_projection(projection), ph)
+        params["ProjectionExpression"] = render(as_projection(projection), ph)
     if update is not None:
         if not isinstance(update, Update):
             raise ExpressionError(f"update must be an Update, got {type(update).__name__}")
-        params["UpdateExpression"] = render_update(update, ph)
+        params["UpdateExpression"] = render(update, ph)
     if condition_ is not None:
-        params["ConditionExpression"] = render_condition(condition(condition_), ph)
+        params["ConditionExpression"] = render(condition(condition_), ph)
     # DynamoDB refuses empty maps, so they are left out rather than sent empty.
     if names := ph.names:
         params["ExpressionAttributeNames"] = names
