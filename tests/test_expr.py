@@ -1087,3 +1087,16 @@ def test_limits_apply_to_each_expression_of_a_request_separately() -> None:
         condition=negated(299),
     )
     assert len(params["UpdateExpression"]) <= 4096
+
+
+def test_remove_keyword_takes_one_path_too() -> None:
+    assert compile(Update(remove=attr("a.b"))).expression == "REMOVE #n0.#n1"
+    assert compile(Update(remove="a.b")).expression == "REMOVE #n0.#n1"
+
+
+@pytest.mark.parametrize("other", [True, None, 1])
+def test_non_condition_on_the_left_of_and_or_is_a_clear_error(other: Any) -> None:
+    with pytest.raises(ExpressionError, match="expected a condition"):
+        other & (attr("a") == 1)
+    with pytest.raises(ExpressionError, match="expected a condition"):
+        other | (attr("a") == 1)

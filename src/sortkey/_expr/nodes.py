@@ -448,6 +448,12 @@ class Condition:
         right_ops = right.operands if isinstance(right, Or) else (right,)
         return Or((*left_ops, *right_ops))
 
+    def __rand__(self, other: object) -> Condition:
+        return condition(other) & self  # `True & cond`: refused by condition() with a clear error
+
+    def __ror__(self, other: object) -> Condition:
+        return condition(other) | self
+
     def __invert__(self) -> Condition:
         return Not(self)
 

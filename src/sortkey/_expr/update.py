@@ -98,8 +98,8 @@ class Update:
         update = _EMPTY
         for path, value in (set or {}).items():
             update = update.set(path, value)
-        if isinstance(remove, str):
-            remove = (remove,)  # remove="a" means the attribute "a", not "a", then...
+        if isinstance(remove, str | Path):
+            remove = (remove,)  # remove="ab" means the attribute "ab", not "a" then "b"
         update = update.remove(*remove)
         for path, value in (add or {}).items():
             update = update.add(path, value)
