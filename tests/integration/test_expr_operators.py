@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -149,6 +150,36 @@ CONDITIONS: list[Any] = [
         lambda: attr("n").between(1, 9) & (attr("s") == "hello"), True, id="between-inside-and"
     ),
     pytest.param(lambda: ~attr("n").between(6, 9), True, id="not-between"),
+    # Python operands of every codec type, compared with what the item stores
+    pytest.param(lambda: attr("n") == Decimal("5.0"), True, id="decimal-equals-int"),
+    pytest.param(lambda: attr("n") == 5.0, True, id="float-equals-int"),
+    pytest.param(lambda: attr("n") < 5.5, True, id="float-order"),
+    pytest.param(lambda: attr("bin") == bytearray(b"\x01\x02"), True, id="bytearray"),
+    pytest.param(lambda: attr("bin") == memoryview(b"\x01\x02"), True, id="memoryview"),
+    pytest.param(lambda: attr("nums") == frozenset({2, 1}), True, id="number-set"),
+    pytest.param(lambda: attr("m") == {"x": 1, "y.z": 2, "deep": {"k": "v"}}, True, id="map"),
+    pytest.param(lambda: attr("l") == (1, "two", (3,)), True, id="tuple-is-a-list"),
+    pytest.param(lambda: attr("l").contains([3]), True, id="contains-a-list-element"),
+    pytest.param(lambda: attr("bin").contains(b"\x02"), True, id="contains-on-binary"),
+    pytest.param(lambda: attr("s").is_in("a", *["x"] * 98, "hello"), True, id="in-100-repeated"),
+    pytest.param(lambda: attr("s").is_in("hello"), True, id="in-one-value"),
+    pytest.param(lambda: attr("n").between(5, 5), True, id="between-equal-bounds"),
+    pytest.param(lambda: size("s") == size("s"), True, id="size-vs-same-size"),
+    pytest.param(lambda: size("s") == "5", False, id="size-vs-string"),
+    pytest.param(lambda: attr("s").begins_with(attr("s2")), False, id="begins-with-a-path"),
+    pytest.param(lambda: ~~~(attr("n") == 5), False, id="triple-not"),
+    pytest.param(lambda: ~((attr("n") == 5) & ~(attr("s") == "x")), False, id="not-and-not"),
+    pytest.param(
+        lambda: attr("l[2][0]") > attr("m.x"),
+        True,
+        id="path-vs-path-nested",
+    ),
+    pytest.param(lambda: attr.name("naïve 名前").not_exists(), True, id="unicode-name"),
+    pytest.param(
+        lambda: attr.name("#n0").not_exists() & attr.name(":v0").not_exists(),
+        True,
+        id="placeholder-like-names",
+    ),
 ]
 
 
@@ -375,6 +406,59 @@ UPDATES: list[Any] = [
         lambda: Update().set("n", attr("s")).set("s", attr("n")),
         changed(n="x", s=5),
         id="actions-read-the-old-item",
+    ),
+    pytest.param(
+        lambda: Update().set("m.b", 1).set("m.c", 2).remove("m.a"),
+        changed(m={"b": 1, "c": 2}),
+        id="sibling-map-keys",
+    ),
+    pytest.param(
+        lambda: Update().set("l[0]", 7).remove("l[1]"), changed(l=[7]), id="sibling-list-elements"
+    ),
+    pytest.param(
+        lambda: Update().set("c", if_not_exists("c", if_not_exists("n", 0))),
+        changed(c=5),
+        id="if-not-exists-nested-default",
+    ),
+    pytest.param(
+        lambda: Update().set("c", if_not_exists("c", 10) - if_not_exists("n", 0)),
+        changed(c=5),
+        id="if-not-exists-minus-if-not-exists",
+    ),
+    pytest.param(
+        lambda: Update().set("n", attr("n") + attr("n")), changed(n=10), id="path-plus-itself"
+    ),
+    pytest.param(
+        lambda: Update().set("l", list_append(if_not_exists("l", []), if_not_exists("q", [0]))),
+        changed(l=[1, 2, 0]),
+        id="list-append-of-two-defaults",
+    ),
+    pytest.param(
+        lambda: Update().set("l", list_append(attr("l"), attr("l"))),
+        changed(l=[1, 2, 1, 2]),
+        id="list-append-to-itself",
+    ),
+    pytest.param(
+        lambda: (
+            Update().set("d", Decimal("0.1")).add("n", 0.5).add("nums", frozenset({Decimal(3)}))
+        ),
+        changed(d=Decimal("0.1"), n=Decimal("5.5"), nums={1, 2, 3}),
+        id="decimal-and-float-values",
+    ),
+    pytest.param(
+        lambda: Update().set("doc", {"b": b"x", "s": {"a"}, "f": 1.5, "l": [None, True]}),
+        changed(doc={"b": b"x", "s": {"a"}, "f": Decimal("1.5"), "l": [None, True]}),
+        id="nested-document-of-every-type",
+    ),
+    pytest.param(
+        lambda: Update().add("tags", {"a"}).delete("nums", {9}),
+        changed(),
+        id="add-present-delete-absent-elements",
+    ),
+    pytest.param(
+        lambda: Update().set(attr.name("#n0"), 1).set(attr.name(":v0"), 2),
+        changed(**{"#n0": 1, ":v0": 2}),
+        id="placeholder-like-names",
     ),
 ]
 
@@ -790,3 +874,36 @@ def test_longest_expression_is_accepted_by_both(backend: Backend, table_name: st
     assert deserialize_item(response["Item"]) == {"n": 5}
     with pytest.raises(ExpressionError, match="at most 4096"):
         compile_request(projection=names[: longest + 1])
+
+
+def test_one_name_in_every_expression_of_a_query(backend: Backend, table_name: str) -> None:
+    """``sk`` and ``size`` (a function name) are used by several expressions of one request."""
+    for sk, size_ in (("a", 1), ("b", 2), ("c", 3)):
+        put(backend, table_name, {"pk": "k", "sk": sk, "size": size_, "n": 0})
+    params = compile_request(
+        key_condition=(attr("pk") == "k") & (attr("sk") > "a"),
+        filter=(attr("size") == 2) | (size("size") > 100) | (attr("size") > attr("n")),
+        projection=["sk", "size"],
+    )
+    response = backend.call("Query", {"TableName": table_name, **params})
+    assert [deserialize_item(i) for i in response["Items"]] == [
+        {"sk": "b", "size": 2},
+        {"sk": "c", "size": 3},
+    ]
+    assert params["ExpressionAttributeNames"]["#n3"] == "n"
+
+
+def test_one_name_in_update_and_condition_of_a_transaction(
+    backend: Backend, table_name: str
+) -> None:
+    put(backend, table_name, BASE)
+    key = {"pk": {"S": "u"}, "sk": {"S": "0"}}
+    params = compile_request(
+        update=Update().set("n", if_not_exists("n", 0) + 1).add("tags", {"z"}),
+        condition=(attr("n") == 5) & attr("tags").contains("a") & (size("tags") < 3),
+    )
+    backend.call(
+        "TransactWriteItems",
+        {"TransactItems": [{"Update": {"TableName": table_name, "Key": key, **params}}]},
+    )
+    assert get(backend, table_name, key) == changed(n=6, tags={"a", "b", "z"})
