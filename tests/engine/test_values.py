@@ -24,7 +24,9 @@ from sortkey.engine.values import (
     checked_number_size,
     compare,
     equal,
+    is_valid_value,
     item_size,
+    nesting_depth,
     normalize_item_numbers,
     normalize_number,
     number_size,
@@ -448,3 +450,23 @@ def test_normalize_number_fast_path_agrees_with_decimal(text: str) -> None:
         return
     expected = "0" if not value else format(value.normalize(Context(prec=100)), "f")
     assert normalize_number(text) == expected
+
+
+@given(_values, st.sampled_from([0, 1, 2, 31, 32]))
+def test_is_valid_value_never_vouches_for_an_invalid_value(av: Any, levels: int) -> None:
+    try:
+        validate_attribute_value(av)
+        valid = nesting_depth(av, levels) <= levels
+    except EngineError:
+        valid = False
+    if is_valid_value(av, levels=levels):
+        assert valid
+    elif valid:
+        # Not vouched for although valid: only forms the one walk leaves to the reference.
+        assert "bytearray" in repr(av)
+
+
+def test_is_valid_value_nesting_levels() -> None:
+    assert is_valid_value(_nested(32, {"S": "x"}), levels=32)
+    assert not is_valid_value(_nested(33, {"S": "x"}), levels=32)
+    assert not is_valid_value(_nested(5000, {"S": "x"}), levels=32)

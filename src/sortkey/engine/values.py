@@ -401,6 +401,19 @@ def validate_item_size(item: Any) -> int:
     return item_size(item)
 
 
+def is_valid_value(av: Any, *, levels: int = MAX_NESTING) -> bool:
+    """Whether one walk vouches for ``av``: valid, at most ``levels`` levels of ``M``/``L``.
+
+    False means "not vouched for" (not necessarily invalid): run the reference checks
+    (:func:`validate_attribute_value` and :func:`nesting_depth`) for the verdict and message.
+    """
+    try:
+        _walk(av, MAX_NESTING - levels)
+    except Exception:  # any surprise: not vouched for
+        return False
+    return True
+
+
 class _NotFast(Exception):
     """The one-pass walk cannot vouch for a value: fall back to the reference checks."""
 

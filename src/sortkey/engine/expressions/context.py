@@ -15,6 +15,7 @@ from ..values import (
     AV,
     MAX_NESTING,
     MSG_ITEM_NESTING,
+    is_valid_value,
     nesting_depth,
     validate_attribute_value,
 )
@@ -128,6 +129,8 @@ def _is_container(av: Any) -> bool:
 
 
 def _validate_value(key: str, av: AV) -> None:
+    if is_valid_value(av, levels=MAX_NESTING + 1):
+        return  # the common case, one walk; otherwise the checks below find the message
     try:
         # A value may be one level deeper than an item's attribute (DynamoDB Local).
         if _is_container(av) and nesting_depth(av, MAX_NESTING + 1) > MAX_NESTING + 1:

@@ -26,6 +26,8 @@ def refuse_legacy(params: dict[str, Any]) -> None:
 
     This is a deliberate difference from DynamoDB, which still supports them.
     """
+    if params.keys().isdisjoint(LEGACY):
+        return  # the common case: one set operation instead of a lookup per name
     for name, replacement in LEGACY.items():
         if params.get(name) is not None:
             raise validation(

@@ -108,7 +108,7 @@ def _check_start_key(schema: TableSchema, index: IndexSchema | None, start: Any)
     names = _key_names(schema, index)
     if not isinstance(start, dict):
         raise validation("The provided starting key is invalid")
-    values.validate_item(start)
+    values.validate_item_size(start)
     if index is None:
         if len(start) != len(names):
             raise validation("Exclusive Start Key must have same size as table's key schema")

@@ -127,7 +127,7 @@ def _parse(entry: dict[str, Any], position: int) -> _Parsed:
     if kind == "Put":
         parsed.size = check_item_values(spec.get("Item"))
     else:
-        values.validate_item(spec.get("Key"))
+        values.validate_item_size(spec.get("Key"))
     parsed.failure_mode = on_failure(spec)
     exprs = Expressions(spec)
     if kind == "Update":
