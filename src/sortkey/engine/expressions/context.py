@@ -63,6 +63,15 @@ class ExpressionContext:
         self.used_names: set[str] = set()
         self.used_values: set[str] = set()
 
+    def fresh_uses(self) -> ExpressionContext:
+        """The same names and values (already checked), with no placeholder marked used yet."""
+        other = ExpressionContext.__new__(ExpressionContext)
+        other.names = self.names
+        other.values = self.values
+        other.used_names = set()
+        other.used_values = set()
+        return other
+
     def name(self, ref: str, kind: str) -> str:
         """Resolve ``#ref`` (raising DynamoDB's error when undefined) and mark it used."""
         try:

@@ -20,7 +20,7 @@ treat both as immutable.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import validation
@@ -59,7 +59,10 @@ _LONG_TYPE_NAMES = {
 }
 _SETS = frozenset({"SS", "NS", "BS"})
 
-Compute = Callable[[Item], AV]
+Values = Mapping[str, AV]
+"""A request's ``ExpressionAttributeValues``: bound plans read their values from it."""
+
+Compute = Callable[[Item, Values], AV]
 
 
 class _UpdateBinder(_Binder):
@@ -67,12 +70,15 @@ class _UpdateBinder(_Binder):
 
     def value(self, node: Operand) -> tuple[Compute, str | None]:
         if isinstance(node, ValueNode):
-            av = self.ctx.value(node.name, self.kind)
-            return (lambda item: av), next(iter(av))
+            # The plan reads the value from the request (plans are reused across requests);
+            # binding depends only on its type.
+            ref = node.name
+            av = self.ctx.value(ref, self.kind)
+            return (lambda item, values: values[ref]), next(iter(av))
         if isinstance(node, PathNode):
             path = self.path(node)
 
-            def read(item: Item) -> AV:
+            def read(item: Item, values: Values) -> AV:
                 av = get_path(item, path)
                 if av is None:
                     raise validation(MSG_MISSING)
@@ -91,9 +97,9 @@ class _UpdateBinder(_Binder):
                 raise self.operand_type_error(node.op, static)
         combine = add_numbers if node.op == "+" else subtract_numbers
 
-        def arithmetic(item: Item) -> AV:
-            a = left(item)
-            b = right(item)
+        def arithmetic(item: Item, values: Values) -> AV:
+            a = left(item, values)
+            b = right(item, values)
             if "N" not in a or "N" not in b:
                 raise validation(MSG_BAD_TYPE)
             return {"N": combine(a["N"], b["N"])}
@@ -106,9 +112,9 @@ class _UpdateBinder(_Binder):
             path = self.path(node.args[0])
             fallback, ftype = self.value(node.args[1])
 
-            def if_not_exists(item: Item) -> AV:
+            def if_not_exists(item: Item, values: Values) -> AV:
                 av = get_path(item, path)
-                return fallback(item) if av is None else av
+                return fallback(item, values) if av is None else av
 
             return if_not_exists, ftype
         # list_append
@@ -118,9 +124,9 @@ class _UpdateBinder(_Binder):
             if static is not None and static != "L":
                 raise self.operand_type_error("list_append", static)
 
-        def list_append(item: Item) -> AV:
-            a = first(item)
-            b = second(item)
+        def list_append(item: Item, values: Values) -> AV:
+            a = first(item, values)
+            b = second(item, values)
             if "L" not in a or "L" not in b:
                 raise validation(MSG_BAD_TYPE)
             return {"L": [*a["L"], *b["L"]]}
@@ -129,9 +135,11 @@ class _UpdateBinder(_Binder):
 
 
 class _Action:
+    """One action; ``operand`` is the placeholder of an ADD / DELETE value (``:v``)."""
+
     __slots__ = ("clause", "compute", "operand", "path")
 
-    def __init__(self, clause: str, path: Path, compute: Compute | None, operand: AV | None):
+    def __init__(self, clause: str, path: Path, compute: Compute | None, operand: str | None):
         self.clause = clause
         self.path = path
         self.compute = compute
@@ -158,6 +166,7 @@ class Update:
         "_removes",
         "_set_names",
         "_sets",
+        "_values",
         "top_level_names",
         "updated_paths",
     )
@@ -173,6 +182,21 @@ class Update:
         self._set_names = tuple({str(a.path[0]): None for a in self._sets})
         self._adds = by_clause["ADD"]
         self._deletes = by_clause["DELETE"]
+        self._values: Values = {}
+
+    def _for_request(self, values: Values) -> Update:
+        """This plan bound to one request's values (the plan itself is shared, read-only)."""
+        bound = Update.__new__(Update)
+        bound._sets = self._sets
+        bound._removes = self._removes
+        bound._set_names = self._set_names
+        bound._adds = self._adds
+        bound._deletes = self._deletes
+        bound._values = values
+        # Copies: callers get their own (they only read them, but nothing shared leaks).
+        bound.updated_paths = list(self.updated_paths)
+        bound.top_level_names = set(self.top_level_names)
+        return bound
 
     def apply(self, item: Item | None) -> Item:
         """Return the updated item (a new dict); ``item`` None means "no item yet".
@@ -182,16 +206,17 @@ class Update:
                 missing attributes, invalid paths and number limits.
         """
         old: Item = item or {}
-        values = [(action, action.compute(old)) for action in self._sets]  # type: ignore[misc]
+        given = self._values
+        computed = [(action, action.compute(old, given)) for action in self._sets]  # type: ignore[misc]
         writer = _Writer(old)
-        for action, value in values:
+        for action, value in computed:
             writer.set(action.path, value)
         for action in self._removes:
             writer.remove(action.path)
         for action in self._adds:
-            writer.add(action.path, action.operand)  # type: ignore[arg-type]
+            writer.add(action.path, given[action.operand])  # type: ignore[index]
         for action in self._deletes:
-            writer.delete(action.path, action.operand)  # type: ignore[arg-type]
+            writer.delete(action.path, given[action.operand])  # type: ignore[index]
         # Only SET can deepen an attribute; DynamoDB Local refuses the result, after the
         # condition (the caller defers errors from apply until it has evaluated it).
         new = writer.item
@@ -343,12 +368,53 @@ def check_overlaps(paths: list[Path], kind: str) -> None:
                 )
 
 
+#: Bound plans by (text, ExpressionAttributeNames, types of ExpressionAttributeValues).
+_PLANS: dict[tuple[Any, ...], tuple[Update, frozenset[str], frozenset[str]]] = {}
+_MAX_PLANS = 1024
+
+
 def parse_update(text: str, ctx: ExpressionContext) -> Update:
     """Parse and bind an UpdateExpression.
+
+    Binding depends only on the text, the names and the *types* of the values (the plan reads
+    the values themselves when applied), so a successful binding is kept and reused by the
+    next request with the same text, names and value types: it gets the same plan and marks
+    the same placeholders used. Failed bindings are not kept (the next request binds again
+    and gets the same error).
 
     Raises:
         EngineError: ValidationException with DynamoDB's message.
     """
+    try:
+        key: tuple[Any, ...] | None = (
+            text,
+            tuple(ctx.names.items()),
+            tuple((ref, next(iter(av))) for ref, av in ctx.values.items()),
+        )
+        hash(key)
+    except Exception:  # an unhashable name: bind without the cache
+        key = None
+    if key is not None:
+        cached = _PLANS.get(key)
+        if cached is not None:
+            plan, used_names, used_values = cached
+            ctx.used_names.update(used_names)
+            ctx.used_values.update(used_values)
+            return plan._for_request(ctx.values)
+    # Bind on a context of its own to learn which placeholders this expression uses (the
+    # request's context may hold uses by its other expressions).
+    own = ctx.fresh_uses()
+    plan = _bind(text, own)
+    ctx.used_names.update(own.used_names)
+    ctx.used_values.update(own.used_values)
+    if key is not None:
+        if len(_PLANS) >= _MAX_PLANS:
+            _PLANS.clear()
+        _PLANS[key] = (plan, frozenset(own.used_names), frozenset(own.used_values))
+    return plan._for_request(ctx.values)
+
+
+def _bind(text: str, ctx: ExpressionContext) -> Update:
     tree = parse(KIND, text)
     assert isinstance(tree, UpdateNode)
     binder = _UpdateBinder(ctx, KIND)
@@ -372,6 +438,6 @@ def parse_update(text: str, ctx: ExpressionContext) -> Update:
                     f"operator: {node.clause}, operand type: {_LONG_TYPE_NAMES[kind]}, "
                     f"typeSet: ALLOWED_FOR_{node.clause}_OPERAND"
                 )
-            actions.append(_Action(node.clause, path, None, operand))
+            actions.append(_Action(node.clause, path, None, node.value.name))
     check_overlaps([a.path for a in actions], KIND)
     return Update(actions)
