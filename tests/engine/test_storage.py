@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -134,3 +135,29 @@ def test_format_1_databases_stay_readable_and_are_marked_format_2(tmp_path: Path
     conn.close()
     with pytest.raises(RuntimeError, match="storage format version 3"):
         Storage(path)
+
+
+def test_read_then_write_skips_the_transaction_only_in_memory(tmp_path: Path) -> None:
+    memory = Storage(":memory:")
+    with memory.read_then_write():
+        assert not memory._conn.in_transaction  # the only connection: one statement is atomic
+        memory.put(1, b"h", b"r", 1, encode_item({"a": {"S": "x"}}))
+    assert memory.get(1, b"h", b"r") is not None
+    memory.close()
+    shared = Storage(str(tmp_path / "db.sqlite"))
+    with shared.read_then_write():
+        assert shared._conn.in_transaction  # other connections may write between read and write
+    shared.close()
+
+
+def test_write_many_is_all_or_nothing() -> None:
+    storage = Storage(":memory:")
+    storage.put(1, b"old", b"", 1, encode_item({"a": {"S": "x"}}))
+    good = (1, b"h", b"r", 1, encode_item({"a": {"S": "x"}}))
+    bad: Any = (1, b"h2", b"r", None, b"")  # size NULL: the second insert fails
+    with pytest.raises(Exception, match="NOT NULL"):
+        storage.write_many([good, bad], [(1, b"old", b"")])
+    assert storage.get(1, b"h", b"r") is None and storage.get(1, b"old", b"") is not None
+    storage.write_many([good], [(1, b"old", b"")])
+    assert storage.get(1, b"h", b"r") is not None and storage.get(1, b"old", b"") is None
+    storage.close()

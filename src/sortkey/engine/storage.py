@@ -37,6 +37,7 @@ import json
 import marshal
 import sqlite3
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 from typing import Any
 
@@ -127,6 +128,8 @@ class Storage:
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._depth = 0
         self._transaction = _Transaction(self)
+        # In memory, this is the only connection to the database (callers serialise calls).
+        self._only_connection = path == ":memory:"
         conn = self._conn
         if path != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL")
@@ -158,6 +161,17 @@ class Storage:
 
     def transaction(self) -> _Transaction:
         """Run the block as one SQLite transaction (nested uses join the outer one)."""
+        return self._transaction
+
+    def read_then_write(self) -> AbstractContextManager[None]:
+        """A block that reads, then writes with at most ONE statement.
+
+        In memory, no other connection exists and calls are serialised, so nothing can come
+        between the read and the write, and a single statement is atomic by itself: the block
+        needs no ``BEGIN`` / ``COMMIT``. A file may have other connections: a transaction.
+        """
+        if self._only_connection:
+            return _NO_TRANSACTION
         return self._transaction
 
     # ---------------------------------------------------------------- catalog
@@ -409,6 +423,9 @@ class _Transaction:
         if storage._depth:
             return  # an inner block: the outer one commits or rolls back
         storage._conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+
+
+_NO_TRANSACTION = nullcontext()
 
 
 class RangeBounds:

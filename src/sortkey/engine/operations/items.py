@@ -102,7 +102,8 @@ def put_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         # One statement: atomic on its own, no need for BEGIN/COMMIT.
         storage.put(schema.id, key[0], key[1], size, encode_item(item))
         return {}
-    with storage.transaction():
+    # Without indexes the write is one statement (see Storage.read_then_write).
+    with storage.transaction() if schema.indexes else storage.read_then_write():
         found = catalog.get(schema, key)
         old, old_size = found if found is not None else (None, 0)
         if condition is not None and not condition.evaluate(old or {}):
@@ -159,7 +160,7 @@ def delete_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     if condition is None and mode == "NONE" and capacity == "NONE" and not schema.indexes:
         storage.delete(schema.id, *key)  # one statement: atomic on its own
         return {}
-    with storage.transaction():
+    with storage.transaction() if schema.indexes else storage.read_then_write():
         found = catalog.get(schema, key)
         old, old_size = found if found is not None else (None, 0)
         if condition is not None and not condition.evaluate(old or {}):
@@ -194,7 +195,8 @@ def update_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     if condition is not None:
         schema.check_key_paths(condition.paths)
     key = schema.storage_key(key_item)
-    with catalog.storage.transaction():
+    storage = catalog.storage
+    with storage.transaction() if schema.indexes else storage.read_then_write():
         found = catalog.get(schema, key)
         old, old_size = found if found is not None else (None, 0)
         # DynamoDB Local's order: the updated item's size, then the condition, then an update
