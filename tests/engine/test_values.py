@@ -35,6 +35,7 @@ from sortkey.engine.values import (
     validate_attribute_value,
     validate_item,
     validate_item_size,
+    validate_normalize_item,
 )
 
 TINY = "0." + "0" * 129 + "1"  # 1E-130 in plain text
@@ -470,3 +471,15 @@ def test_is_valid_value_nesting_levels() -> None:
     assert is_valid_value(_nested(32, {"S": "x"}), levels=32)
     assert not is_valid_value(_nested(33, {"S": "x"}), levels=32)
     assert not is_valid_value(_nested(5000, {"S": "x"}), levels=32)
+
+
+@given(st.dictionaries(st.text(max_size=3), _values, max_size=5))
+def test_validate_normalize_item_matches_the_reference(item: dict[str, Any]) -> None:
+    expected = _reference(item)
+    try:
+        normalized, size = validate_normalize_item(item)
+    except EngineError as exc:
+        assert (exc.code, exc.message) == expected
+        return
+    assert size == expected
+    assert normalized == normalize_item_numbers(item) and normalized is not item

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import decimal
 import functools
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -150,7 +149,6 @@ def plain_text(value: Decimal) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=4096)
 def normalize_number(text: str) -> str:
     """Validate number text and return DynamoDB's canonical form.
 
@@ -160,8 +158,13 @@ def normalize_number(text: str) -> str:
     Raises:
         EngineError: ValidationException as :func:`parse_number`.
     """
-    if len(text) <= MAX_DIGITS and _is_canonical(text):
+    if type(text) is str and len(text) <= MAX_DIGITS and _is_canonical(text):
         return text  # valid (see checked_number_size) and already canonical
+    return _normalize(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalize(text: str) -> str:
     value = parse_number(text)
     if not value:
         return "0"
@@ -170,15 +173,15 @@ def normalize_number(text: str) -> str:
 
 def _is_canonical(text: str) -> bool:
     """Whether plain number text is canonical: no leading/trailing zeros, no ``-0``, not empty."""
-    match = _PLAIN_NUMBER.fullmatch(text)
-    if match is None:
+    parts = _plain_parts(text)
+    if parts is None:
         return False
-    sign, whole, fraction = match.groups()
+    negative, whole, fraction = parts
     if "." in text:
         if not fraction or fraction[-1] == "0":
             return False
         return whole == "0" or (bool(whole) and whole[0] != "0")
-    return (bool(whole) and whole[0] != "0") or (whole == "0" and not sign)
+    return (bool(whole) and whole[0] != "0") or (whole == "0" and not negative)
 
 
 def number_value(av: AV) -> Decimal:
@@ -394,11 +397,25 @@ def validate_item_size(item: Any) -> int:
         EngineError: ValidationException / SerializationException as :func:`validate_item`.
     """
     try:
-        return _walk_item(item)
+        return _walk_item(item)[0]
     except Exception:  # any surprise: the reference path below decides, and raises
         pass
     validate_item(item)
     return item_size(item)
+
+
+def validate_normalize_item(item: Any) -> tuple[Item, int]:
+    """:func:`validate_item_size`, then :func:`normalize_item_numbers`: ``(item, size)``.
+
+    The one walk also notes whether any top-level number needs rewriting (rarely), so the
+    common item is only copied.
+    """
+    try:
+        size, canonical = _walk_item(item)
+    except Exception:  # any surprise: the reference path below decides, and raises
+        validate_item(item)
+        size, canonical = item_size(item), False
+    return (dict(item) if canonical else normalize_item_numbers(item)), size
 
 
 def is_valid_value(av: Any, *, levels: int = MAX_NESTING) -> bool:
@@ -421,10 +438,35 @@ class _NotFast(Exception):
 _NOT_FAST = _NotFast()
 
 
-def _walk_item(item: Any) -> int:
+def _walk_item(item: Any) -> tuple[int, bool]:
+    """``(size, whether every top-level N is canonical and there is no NS)``; or _NotFast."""
     if type(item) is not dict:
         raise _NOT_FAST
-    return _walk_members(item, -1) - 3 - len(item)  # a map's size, less the map's own bytes
+    size = 0
+    canonical = True
+    for name, av in item.items():
+        if not name:
+            raise _NOT_FAST
+        size += len(name) if name.isascii() else _utf8_len(name)
+        # The common scalars inline, as in _walk_members.
+        if type(av) is dict and len(av) == 1:
+            value = av.get("S")
+            if type(value) is str:
+                size += len(value) if value.isascii() else _utf8_len(value)
+                continue
+            value = av.get("N")
+            if type(value) is str:
+                size += checked_number_size(value)
+                if canonical and not _is_canonical(value):
+                    canonical = False
+                continue
+            if type(av.get("BOOL")) is bool:
+                size += 1
+                continue
+            if "NS" in av:
+                canonical = False
+        size += _walk(av, 0)
+    return size, canonical
 
 
 def _walk_members(members: dict[str, Any], depth: int) -> int:
@@ -482,6 +524,12 @@ def _walk(av: Any, depth: int) -> int:
         depth += 1
         size = 3
         for element in value:
+            # Maps inline (lists of maps are common): one call fewer per element.
+            if type(element) is dict and len(element) == 1:
+                members = element.get("M")
+                if type(members) is dict and depth < MAX_NESTING:
+                    size += _walk_members(members, depth) + 1
+                    continue
             size += _walk(element, depth) + 1
         return size
     value = av.get("SS")
@@ -645,7 +693,22 @@ def set_contains(av: AV, member: AV) -> bool:
 
 
 #: Plain number text: optional ``-``, digits, optional fraction; no exponent (ASCII digits only).
-_PLAIN_NUMBER = re.compile(r"(-?)([0-9]*)\.?([0-9]*)")
+def _plain_parts(text: str) -> tuple[bool, str, str] | None:
+    """``(negative, whole digits, fraction digits)`` of plain text (``-12.50``), else None.
+
+    Plain: an optional ``-``, ASCII digits with at most one ``.``, at least one digit, no
+    exponent. String methods instead of a regular expression: this runs for every number.
+    """
+    if not text.isascii():
+        return None
+    negative = text[:1] == "-"
+    whole, _, fraction = (text[1:] if negative else text).partition(".")
+    if whole:
+        if not whole.isdigit() or (fraction and not fraction.isdigit()):
+            return None
+    elif not fraction.isdigit():  # also refuses "", "-", "."
+        return None
+    return negative, whole, fraction
 
 
 def number_size(text: str) -> int:
@@ -659,7 +722,6 @@ def number_size(text: str) -> int:
     return size if size is not None else _decimal_number_size(text)
 
 
-@functools.lru_cache(maxsize=8192)
 def checked_number_size(text: str) -> int:
     """:func:`number_size` of number text that is validated first (as :func:`parse_number`).
 
@@ -667,22 +729,27 @@ def checked_number_size(text: str) -> int:
     at most 38 digits, magnitude between 1E-37 and 1E+38 -- and sized from the text itself;
     anything else goes through :func:`parse_number` (which raises DynamoDB's errors).
     """
-    if len(text) <= MAX_DIGITS:
-        size = _plain_number_size(text)
-        if size is not None:
-            return size
+    if len(text) <= MAX_DIGITS and text.isascii():
+        # _plain_number_size, inline: this runs for every number of every written item.
+        negative = text[:1] == "-"
+        whole, _, fraction = (text[1:] if negative else text).partition(".")
+        if whole.isdigit() if whole else fraction.isdigit():
+            if not fraction or fraction.isdigit():
+                return _digits_size(negative, whole, fraction)
     parse_number(text)
     return _decimal_number_size(text)
 
 
 def _plain_number_size(text: str) -> int | None:
     """The size of a number written without exponent, from its text; None for other forms."""
-    match = _PLAIN_NUMBER.fullmatch(text)
-    if match is None:
+    parts = _plain_parts(text)
+    if parts is None:
         return None
-    sign, whole, fraction = match.groups()
-    if not whole and not fraction:
-        return None  # "", "-", ".": not a number
+    return _digits_size(*parts)
+
+
+def _digits_size(negative: bool, whole: str, fraction: str) -> int:
+    """The size of the number ``[-]whole.fraction`` (digit strings, not both empty)."""
     whole = whole.lstrip("0")
     fraction = fraction.rstrip("0")
     if whole:
@@ -693,7 +760,7 @@ def _plain_number_size(text: str) -> int | None:
         exponent = -len(fraction)  # power of ten of the last significant digit
     else:
         return 1  # zero
-    return adjusted // 2 - exponent // 2 + 2 + (1 if sign else 0)
+    return adjusted // 2 - exponent // 2 + 2 + negative
 
 
 def _decimal_number_size(text: str) -> int:

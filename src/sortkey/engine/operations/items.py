@@ -31,9 +31,11 @@ def check_item_values(item: Any) -> int:
 
 def check_item(schema: TableSchema, item: Any, *, index_types: bool = True) -> tuple[Item, int]:
     """Validate a whole item for writing; returns it with normalised numbers, and its size."""
-    size = check_item_values(item)
+    normalized, size = values.validate_normalize_item(item)
+    if size > MAX_ITEM_SIZE:
+        raise validation("Item size has exceeded the maximum allowed size")
     schema.check_item_keys(item, index_types=index_types)
-    return values.normalize_item_numbers(item), size
+    return normalized, size
 
 
 def normalized_key(schema: TableSchema, key: Any) -> Item:
