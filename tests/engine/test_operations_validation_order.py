@@ -185,6 +185,35 @@ def test_transaction_wrong_scalar_index_key_is_a_reason_before_the_condition(
     assert (err.cancellation_reasons or [])[0]["Message"] == MISMATCH
 
 
+def test_transaction_second_put_of_an_item_reports_its_index_key_type_first(
+    engine: Engine,
+) -> None:
+    # Found by the conformance state machine against DynamoDB Local: a delete, then a put of
+    # the same item whose condition passes but whose index key has the wrong scalar type, is
+    # cancelled with the put's ValidationError, not refused as "multiple operations".
+    delete = {"Delete": {"TableName": "idx", "Key": _item()}}
+    put = {
+        "Put": {
+            "TableName": "idx",
+            "Item": _item(gsk={"S": "x"}),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+    err = _transact(engine, delete, FAILING_CHECK, put)
+    assert err.code == "TransactionCanceledException"
+    assert [r["Code"] for r in err.cancellation_reasons or []] == [
+        "None",
+        "ConditionalCheckFailed",
+        "ValidationError",
+    ]
+    assert (err.cancellation_reasons or [])[2]["Message"] == MISMATCH
+    # With a right index key type, the same pair is still a second operation on the item.
+    good_put = {"Put": {**put["Put"], "Item": _item(gsk={"N": "1"})}}
+    assert _transact(engine, delete, good_put).message == (
+        "Transaction request cannot include multiple operations on one item"
+    )
+
+
 def test_transaction_update_of_a_key_attribute_cancels_with_that_reason_alone(
     engine: Engine,
 ) -> None:

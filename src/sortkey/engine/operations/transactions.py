@@ -235,6 +235,14 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
             ident = (request.schema.id, *request.key)
             if ident in staged:
                 current = staged[ident]
+                # A put's wrong index key type is its reason even then (DynamoDB Local:
+                # delete, then put of the same item with a wrong index key type ->
+                # ValidationError, not "multiple operations"), as it precedes its condition.
+                type_error = _index_type_error(request)
+                if type_error is not None:
+                    reasons.append(type_error)
+                    outcomes.append((None, 0, None, 0))
+                    continue
                 if request.condition is None or request.condition.evaluate(current or {}):
                     raise validation(
                         "Transaction request cannot include multiple operations on one item"
@@ -277,6 +285,18 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
     return out
 
 
+def _index_type_error(request: _Request) -> dict[str, Any] | None:
+    """A put's index key attribute of the wrong scalar type, as a cancellation reason."""
+    if request.kind != "Put":
+        return None
+    assert request.new is not None
+    try:
+        request.schema.check_index_types(request.new)
+    except EngineError as exc:
+        return {"Code": "ValidationError", "Message": exc.message}
+    return None
+
+
 def _evaluate(request: _Request, old: Item | None) -> tuple[dict[str, Any], Item | None, int]:
     """One request against the stored item: its cancellation reason and the item it writes.
 
@@ -285,13 +305,10 @@ def _evaluate(request: _Request, old: Item | None) -> tuple[dict[str, Any], Item
     """
     if request.outcome is not None:
         return request.outcome  # an update, evaluated in phase 2
-    if request.kind == "Put":
-        # DynamoDB Local reports a wrong index key type before the put's condition.
-        assert request.new is not None
-        try:
-            request.schema.check_index_types(request.new)
-        except EngineError as exc:
-            return {"Code": "ValidationError", "Message": exc.message}, None, 0
+    # DynamoDB Local reports a wrong index key type before the put's condition.
+    type_error = _index_type_error(request)
+    if type_error is not None:
+        return type_error, None, 0
     if request.condition is not None and not request.condition.evaluate(old or {}):
         return _condition_reason(request, old), None, 0
     if request.kind == "Put":
