@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +162,22 @@ def test_write_many_is_all_or_nothing() -> None:
     storage.write_many([good], [(1, b"old", b"")])
     assert storage.get(1, b"h", b"r") is not None and storage.get(1, b"old", b"") is None
     storage.close()
+
+
+def test_new_databases_use_8k_pages_and_existing_files_keep_theirs(tmp_path: Path) -> None:
+    memory = Storage(":memory:")
+    assert memory._conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+    memory.close()
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.execute("PRAGMA page_size=4096")
+    old.execute("CREATE TABLE other (x)")
+    old.commit()
+    old.close()
+    storage = Storage(str(path))
+    assert storage._conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    storage.put(1, b"h", b"", 1, encode_item({"a": {"S": "x"}}))
+    storage.close()
+    reopened = Storage(str(path))
+    assert reopened.get(1, b"h", b"") is not None
+    reopened.close()
