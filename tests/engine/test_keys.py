@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,8 @@ from sortkey.engine.keys import (
     encode_number,
     encode_value,
     partition_hash,
+    partition_key,
+    scalar_partition_key,
     segment_bounds,
 )
 
@@ -134,3 +137,16 @@ def test_segments_cover_the_hash_space_without_overlap() -> None:
     assert bounds[-1][1] is None
     for (_, high), (low, _) in zip(bounds, bounds[1:], strict=False):
         assert high == low
+
+
+@given(
+    st.one_of(
+        st.builds(lambda s: {"S": s}, st.text(min_size=1)),
+        st.builds(lambda n: {"N": str(n)}, numbers),
+        st.builds(lambda b: {"B": b}, st.binary(min_size=1)),
+        st.builds(lambda b: {"B": bytearray(b)}, st.binary(min_size=1)),
+    )
+)
+def test_scalar_partition_key_is_partition_key(av: dict[str, Any]) -> None:
+    assert scalar_partition_key(av) == partition_key([av])
+    assert scalar_partition_key(av) == partition_key([av])  # remembered: the same answer

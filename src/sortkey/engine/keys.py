@@ -24,6 +24,7 @@ order and Segment/TotalSegments split the same hash space.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from decimal import Decimal
 from typing import Any
@@ -105,6 +106,23 @@ def partition_hash(values: list[dict[str, Any]]) -> bytes:
 def partition_key(values: list[dict[str, Any]]) -> bytes:
     """The stored partition column: the hash (for DynamoDB Local's order) then the value itself."""
     return partition_hash(values) + encode_composite(values)
+
+
+def scalar_partition_key(av: dict[str, Any]) -> bytes:
+    """:func:`partition_key` of one key value; recent values are remembered.
+
+    Writes and reads of one partition (a batch of a customer's orders, a query's page of
+    them) hash the same value again and again: the SHA-1 is computed once.
+    """
+    for kind, value in av.items():
+        if type(value) is not bytearray:  # hashable: S / N text, B bytes
+            return _cached_partition_key(kind, value)
+    return partition_key([av])
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_partition_key(kind: str, value: str | bytes) -> bytes:
+    return partition_key([{kind: value}])
 
 
 #: Upper bound of the 160-bit hash space, used to split it into scan segments.

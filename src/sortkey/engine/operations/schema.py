@@ -13,7 +13,13 @@ from typing import Any
 
 from ..errors import EngineError, validation
 from ..expressions.context import java_hash_set_order
-from ..keys import encode_composite, encode_value, partition_hash, partition_key
+from ..keys import (
+    encode_composite,
+    encode_value,
+    partition_hash,
+    partition_key,
+    scalar_partition_key,
+)
 
 AV = dict[str, Any]
 Item = dict[str, AV]
@@ -149,7 +155,7 @@ class TableSchema:
 
     def storage_key(self, item: Item) -> tuple[bytes, bytes]:
         """``(hk, rk)`` of an item whose key attributes were validated."""
-        hk = partition_key([item[self.hash_key]])
+        hk = scalar_partition_key(item[self.hash_key])
         rk = b"" if self.range_key is None else encode_value(item[self.range_key])
         return hk, rk
 
