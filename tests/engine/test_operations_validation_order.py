@@ -471,3 +471,43 @@ def test_index_query_names_table_and_index_keys_in_path_errors(
         "ExpressionAttributeValues": vals,
     }
     assert _error(engine, "Query", request).message == KEY_PATH + suffix
+
+
+@pytest.mark.parametrize(("value", "kind"), [({"S": ""}, "string"), ({"B": b""}, "binary")])
+def test_an_update_to_an_empty_index_key_beats_the_type_mismatch(
+    engine: Engine, value: dict[str, Any], kind: str
+) -> None:
+    # Checked against DynamoDB Local: gsk is declared N; an empty S or B set by an update is
+    # refused for being empty (naming the value's type), in UpdateItem and in a transaction.
+    expected = (
+        "One or more parameter values are not valid. The update expression attempted to update "
+        "a secondary index key to a value that is not supported. The AttributeValue for a key "
+        f"attribute cannot contain an empty {kind} value."
+    )
+    update = _update("SET gsk = :v", {":v": value})
+    err = _error(engine, "UpdateItem", update)
+    assert (err.code, err.message) == ("ValidationException", expected)
+    err = _transact(engine, {"Update": update})
+    assert (err.code, err.message) == ("ValidationException", expected)
+    # A non-empty value of the wrong type is still the type mismatch.
+    err = _error(engine, "UpdateItem", _update("SET gsk = :v", {":v": {"S": "x"}}))
+    assert err.message == MISMATCH
+
+
+def test_unconditional_second_operation_is_refused_before_later_requests(engine: Engine) -> None:
+    # Checked against DynamoDB Local: two unconditional operations on one item are refused in
+    # request order, before a later request's unknown table or bad index key value ...
+    nope = {"Put": {"TableName": "nope", "Item": {"pk": {"S": "x"}}}}
+    bad_index_key = {"Put": {"TableName": "idx", "Item": _item(sk={"S": "other"}, gpk={"L": []})}}
+    for later in (nope, bad_index_key):
+        err = _transact(engine, _plain("Delete"), _plain("Delete"), later)
+        assert (err.code, err.message) == ("ValidationException", MULTIPLE)
+    # ... but after an earlier one's, and not when a condition is involved.
+    assert _transact(engine, _plain("Delete"), nope, _plain("Delete")).code == (
+        "ResourceNotFoundException"
+    )
+    assert _transact(engine, _plain("Delete"), bad_index_key, _plain("Delete")).message == (
+        INVALID_TYPE
+    )
+    failing = _plain("Delete", ConditionExpression="attribute_not_exists(pk)")
+    assert _transact(engine, _plain("Delete"), failing, bad_index_key).message == INVALID_TYPE

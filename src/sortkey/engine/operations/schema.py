@@ -224,6 +224,10 @@ class TableSchema:
                 if av is None:
                     continue
                 expected = self.attribute_types[name]
+                if updated and _is_empty_string_or_binary(av):
+                    # DynamoDB Local: an update's empty S / B beats a type mismatch, and the
+                    # message names the value's type, not the declared one.
+                    raise validation(_updated_to_empty(next(iter(av))))
                 if expected not in av:
                     if not ("S" in av or "N" in av or "B" in av):
                         raise validation("Invalid attribute value type")
@@ -234,12 +238,7 @@ class TableSchema:
                     raise validation(INDEX_TYPE_MISMATCH)
                 if not _non_empty(av[expected]):
                     if updated:
-                        raise validation(
-                            "One or more parameter values are not valid. The update expression "
-                            "attempted to update a secondary index key to a value that is not "
-                            "supported. The AttributeValue for a key attribute cannot contain an "
-                            f"empty {_KIND[expected]} value."
-                        )
+                        raise validation(_updated_to_empty(expected))
                     raise validation(
                         "One or more parameter values are not valid. A value specified for a "
                         "secondary index key is not supported. The AttributeValue for a key "
@@ -309,6 +308,21 @@ _KEY_PATH = (
 )
 
 INDEX_TYPE_MISMATCH = "One or more parameter values were invalid: Type mismatch for Index Key"
+
+
+def _updated_to_empty(kind: str) -> str:
+    return (
+        "One or more parameter values are not valid. The update expression attempted to update "
+        "a secondary index key to a value that is not supported. The AttributeValue for a key "
+        f"attribute cannot contain an empty {_KIND[kind]} value."
+    )
+
+
+def _is_empty_string_or_binary(av: AV) -> bool:
+    value = av.get("S")
+    if value is None:
+        value = av.get("B")
+    return value is not None and not value
 
 
 def _non_empty(value: Any) -> bool:

@@ -185,6 +185,18 @@ def _resolve(catalog: Catalog, parsed: _Parsed) -> _Request:
     return request
 
 
+def _identity(request: _Request) -> tuple[int, bytes, bytes] | None:
+    """The item a request writes or checks; None while its ``Key`` is invalid (phase 3)."""
+    key = request.key  # set by phase 2 for puts and updates
+    if request.kind in ("Delete", "ConditionCheck"):
+        try:
+            request.schema.check_key(request.spec["Key"])
+        except EngineError:
+            return None
+        key = request.schema.storage_key(values.normalize_item_numbers(request.spec["Key"]))
+    return (request.schema.id, *key)
+
+
 def _resolve_key(request: _Request) -> None:
     """The ``Key`` of a delete, check or update, against the table's key schema."""
     key = request.spec["Key"]  # phase 1 validated its values
@@ -219,7 +231,21 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
     parsed = [_parse(entry, n) for n, entry in enumerate(entries, 1)]
     consumed: dict[str, Consumed] = {}
     with catalog.storage.transaction():
-        requests = [_resolve(catalog, p) for p in parsed]
+        requests: list[_Request] = []
+        unconditional: set[tuple[int, bytes, bytes]] = set()
+        for p in parsed:
+            request = _resolve(catalog, p)
+            # DynamoDB Local refuses a second operation on an item here, in request order
+            # (before later requests' tables and index keys), when neither it nor the first
+            # has a condition; otherwise a condition may fail, and phase 4 judges the pair.
+            ident = _identity(request) if request.condition is None else None
+            if ident is not None:
+                if ident in unconditional:
+                    raise validation(
+                        "Transaction request cannot include multiple operations on one item"
+                    )
+                unconditional.add(ident)
+            requests.append(request)
         # Phase 3: the keys of deletes and checks.
         for request in requests:
             if request.kind in ("Delete", "ConditionCheck"):
