@@ -649,16 +649,6 @@ def _names_for(params: dict[str, Any]) -> dict[str, str]:
     return {n: n[1:] for n in set(re.findall(r"#\w+", text))}
 
 
-#: Raw expressions DynamoDB Local refuses and the embedded engine still accepts (reported to the
-#: engine's owners); strict, so each entry fails loudly once the engine refuses it too.
-EMBEDDED_ACCEPTS = {
-    "if-not-exists-default-arithmetic",
-    "if-not-exists-default-list-append",
-    "if-not-exists-of-itself",
-    "nested-list-append",
-}
-
-
 @pytest.mark.parametrize(("build", "raw"), REFUSED_BY_BOTH)
 def test_builder_refuses_only_what_dynamodb_refuses(
     backend: Backend,
@@ -669,9 +659,6 @@ def test_builder_refuses_only_what_dynamodb_refuses(
 ) -> None:
     with pytest.raises(ExpressionError):
         build()
-    case = request.node.callspec.id.split("-", 1)[1]
-    if isinstance(backend, EmbeddedBackend) and case in EMBEDDED_ACCEPTS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="engine accepts it"))
     put(backend, table_name, BASE)
     params: dict[str, Any] = {
         "TableName": table_name,

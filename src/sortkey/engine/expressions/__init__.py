@@ -27,10 +27,12 @@ function names are case-sensitive; whitespace is space, tab, CR, LF)::
                  | "REMOVE" path ("," path)*
                  | "ADD" path VALUE ("," path VALUE)*
                  | "DELETE" path VALUE ("," path VALUE)*
-    set_value   := term (("+" | "-") term)?
-    term        := path | VALUE | "(" set_value ")"
-                 | "if_not_exists" "(" path "," set_value ")"
-                 | "list_append" "(" set_value "," set_value ")"
+    set_value   := term (("+" | "-") term)? | "(" set_value ")"
+    term        := path | VALUE | "(" term ")"
+                 | "if_not_exists" "(" path "," term ")"      the two paths distinct
+                 | "list_append" "(" term "," term ")"        not inside another function
+                   (no arithmetic inside function arguments or parenthesised terms: at "(",
+                   the reading that parses further wins, as in DynamoDB's parser)
 
     projection  := path ("," path)*
 

@@ -470,6 +470,36 @@ class _Parser:
         return ActionNode(clause, path, ValueNode(token.text))
 
     def set_value(self) -> Operand:
+        # DynamoDB's SET value: ``term [(+|-) term]`` or a parenthesised SET value; function
+        # arguments and parenthesised terms hold no arithmetic. At "(" both readings are
+        # tried and the one that gets further wins, as DynamoDB's parser decides.
+        if self.peek() != "(":
+            return self.arithmetic()
+        start = self.pos
+        try:
+            arithmetic = self.arithmetic()
+        except _SyntaxFailure as failure:
+            arithmetic_failure: _SyntaxFailure | None = failure
+        else:
+            arithmetic_failure, arithmetic_end = None, self.pos
+        self.pos = start
+        try:
+            self.pos += 1
+            grouped = self.set_value()
+            self.expect(")")
+        except _SyntaxFailure as failure:
+            if arithmetic_failure is None:
+                self.pos = arithmetic_end
+                return arithmetic
+            raise (
+                arithmetic_failure if arithmetic_failure.index >= failure.index else failure
+            ) from None
+        if arithmetic_failure is None and arithmetic_end >= self.pos:
+            self.pos = arithmetic_end
+            return arithmetic
+        return grouped
+
+    def arithmetic(self) -> Operand:
         left = self.set_term()
         kind = self.peek()
         if kind == "+" or kind == "-":
@@ -485,14 +515,14 @@ class _Parser:
         if kind == NAME and self.peek_at(1) == "(":
             name = self.expect(NAME).text
             self.expect("(")
-            args = [self.set_value()]
+            args = [self.set_term()]
             while self.accept(","):
-                args.append(self.set_value())
+                args.append(self.set_term())
             self.expect(")")
             return CallNode(name, tuple(args))
         if kind == "(":
             self.pos += 1
-            inner = self.set_value()
+            inner = self.set_term()
             self.expect(")")
             return inner
         return self.path()
@@ -653,8 +683,13 @@ class _Checker:
                 f"Operator or function requires a document path; operator or function: {name}"
             )
         for arg in node.args:
-            if isinstance(arg, CallNode) and not self.in_update and arg.name != "size":
-                # A condition function nested as an argument.
+            # A condition function nested as an argument; in updates, list_append cannot be
+            # an argument (of list_append or if_not_exists), while if_not_exists can.
+            nested = isinstance(arg, CallNode) and (
+                arg.name == "list_append" if self.in_update else arg.name != "size"
+            )
+            if nested:
+                assert isinstance(arg, CallNode)
                 raise self.error(
                     "The function is not allowed to be used this way in an expression; "
                     f"function: {arg.name}"

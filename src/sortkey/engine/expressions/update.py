@@ -110,7 +110,10 @@ class _UpdateBinder(_Binder):
         if node.name == "if_not_exists":
             assert isinstance(node.args[0], PathNode)  # checked when parsing
             path = self.path(node.args[0])
-            fallback, ftype = self.value(node.args[1])
+            default = node.args[1]
+            if isinstance(default, PathNode):
+                self.distinct("if_not_exists", path, [self.path(default)])
+            fallback, ftype = self.value(default)
 
             def if_not_exists(item: Item, values: Values) -> AV:
                 av = get_path(item, path)
