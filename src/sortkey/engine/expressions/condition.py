@@ -149,8 +149,13 @@ class _Binder:
             right = self.condition(node.right)
             return lambda item: left(item) or right(item)
         if isinstance(node, NotNode):
-            inner = self.condition(node.inner)
-            return lambda item: not inner(item)
+            # A chain of NOTs is bound (and evaluated) as its parity: no recursion per NOT.
+            negate = True
+            innermost = node.inner
+            while isinstance(innermost, NotNode):
+                negate, innermost = not negate, innermost.inner
+            inner = self.condition(innermost)
+            return (lambda item: not inner(item)) if negate else inner
         if isinstance(node, CompareNode):
             return self.comparison(node)
         if isinstance(node, BetweenNode):

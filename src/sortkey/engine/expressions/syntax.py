@@ -375,9 +375,14 @@ class _Parser:
         return node
 
     def not_condition(self) -> ConditionNode:
-        if self.accept("NOT"):
-            return NotNode(self.not_condition())
-        return self.primary_condition()
+        # A loop, not recursion: DynamoDB accepts up to 300 operators, e.g. 299 NOTs in a row.
+        nots = 0
+        while self.accept("NOT"):
+            nots += 1
+        node = self.primary_condition()
+        for _ in range(nots):
+            node = NotNode(node)
+        return node
 
     def primary_condition(self) -> ConditionNode:
         if self.peek() == "(":
@@ -555,6 +560,12 @@ def parse(kind: str, text: str) -> Tree:
     """
     if not text.strip():
         raise validation(f"Invalid {kind}: The expression can not be empty;")
+    if len(text) > MAX_EXPRESSION_SIZE:
+        # DynamoDB states the size for conditions, not for update expressions.
+        size = "" if kind == "UpdateExpression" else f" expression size: {len(text)}"
+        raise validation(
+            f"Invalid {kind}: Expression size has exceeded the maximum allowed size;{size}"
+        )
     tokens = tokenize(text)
     parser = _Parser(tokens)
     tree: Tree
@@ -569,6 +580,12 @@ def parse(kind: str, text: str) -> Tree:
             raise parser.fail()
     except _SyntaxFailure as failure:
         raise syntax_error(kind, text, tokens, failure.index) from None
+    operators = count_operators(tree)
+    if operators > MAX_OPERATORS:
+        raise validation(
+            f"Invalid {kind}: The expression contains too many operators; "
+            f"operator count: {operators}"
+        )
     for token in tokens:
         if token.kind == NAME and token.text.upper() in RESERVED_WORDS:
             # A function name is not an attribute name.
@@ -580,6 +597,47 @@ def parse(kind: str, text: str) -> Tree:
                 )
     _Checker(kind, parser.redundant_parens).check(tree)
     return tree
+
+
+MAX_EXPRESSION_SIZE = 4096
+"""Characters in one expression, as DynamoDB limits them."""
+
+MAX_OPERATORS = 300
+"""Operators and functions in one expression, as DynamoDB counts them."""
+
+
+def count_operators(tree: Tree) -> int:
+    """Operators as DynamoDB counts them: AND/OR/NOT, comparisons, BETWEEN, IN, +/-, functions.
+
+    Iterative, so a tree of any depth is counted without recursion.
+    """
+    count = 0
+    pending: list[object] = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (AndNode, OrNode)):
+            count += 1
+            pending += (node.left, node.right)
+        elif isinstance(node, NotNode):
+            count += 1
+            pending.append(node.inner)
+        elif isinstance(node, (CompareNode, ArithNode)):
+            count += 1
+            pending += (node.left, node.right)
+        elif isinstance(node, BetweenNode):
+            count += 1
+            pending += (node.subject, node.low, node.high)
+        elif isinstance(node, InNode):
+            count += 1
+            pending += (node.subject, *node.options)
+        elif isinstance(node, FunctionNode):
+            pending.append(node.call)
+        elif isinstance(node, CallNode):
+            count += 1
+            pending += node.args
+        elif isinstance(node, UpdateNode):
+            pending += [a.value for a in node.actions if a.value is not None]
+    return count
 
 
 class _Checker:
@@ -617,7 +675,10 @@ class _Checker:
             self.condition(node.left)
             self.condition(node.right)
         elif isinstance(node, NotNode):
-            self.condition(node.inner)
+            inner = node.inner
+            while isinstance(inner, NotNode):
+                inner = inner.inner
+            self.condition(inner)
         elif isinstance(node, FunctionNode):
             self.call(node.call, as_condition=True)
         elif isinstance(node, CompareNode):
