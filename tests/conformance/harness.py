@@ -399,9 +399,30 @@ def wait_active(side: Side, table: str) -> None:
             g.get("IndexStatus") for g in desc.get("GlobalSecondaryIndexes") or ()
         ]
         if all(s == "ACTIVE" for s in statuses):
+            for index in desc.get("GlobalSecondaryIndexes") or ():
+                wait_backfilled(side, table, index["IndexName"])
             return
         time.sleep(0.02)
     raise AssertionError(f"{side.name}: {table} did not become ACTIVE")
+
+
+def wait_backfilled(side: Side, table: str, index: str) -> None:
+    """Poll until a GSI's item count stops changing.
+
+    DynamoDB Local has been seen reporting a new GSI ACTIVE while its backfill was still
+    running (a case failed once that way); two equal counts 50 ms apart mean it has finished.
+    """
+    params = {"TableName": table, "IndexName": index, "Select": "COUNT"}
+    previous: int | None = None
+    for _ in range(100):
+        out = side.send("Scan", params)
+        if out.code or out.response is None:
+            return
+        count = int(out.response.get("Count", 0))
+        if count == previous:
+            return
+        previous = count
+        time.sleep(0.05)
 
 
 SEGMENTS = "_ScanSegments"
