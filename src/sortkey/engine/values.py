@@ -418,6 +418,20 @@ def validate_normalize_item(item: Any) -> tuple[Item, int]:
     return (dict(item) if canonical else normalize_item_numbers(item)), size
 
 
+def validate_item_canonical(item: Any) -> tuple[int, bool]:
+    """:func:`validate_item_size`, and whether the item's numbers are already canonical.
+
+    ``(size, canonical)``: when ``canonical`` is true, :func:`normalize_item_numbers` would
+    only copy the item, so a caller that does not keep the item can use it as it is.
+    """
+    try:
+        return _walk_item(item)
+    except Exception:  # any surprise: the reference path below decides, and raises
+        pass
+    validate_item(item)
+    return item_size(item), False
+
+
 def is_valid_value(av: Any, *, levels: int = MAX_NESTING) -> bool:
     """Whether one walk vouches for ``av``: valid, at most ``levels`` levels of ``M``/``L``.
 

@@ -159,6 +159,29 @@ class TableSchema:
         rk = b"" if self.range_key is None else encode_value(item[self.range_key])
         return hk, rk
 
+    def put_key(self, item: Item) -> tuple[bytes, bytes]:
+        """:meth:`check_item_keys` (index types included), then :meth:`storage_key`.
+
+        A batch write does this for every item: on a table without indexes, keys of the
+        declared type and of a size well within the limits are vouched for here; anything
+        else takes the full checks, with their messages and order.
+        """
+        if not self.indexes:
+            hash_av = item.get(self.hash_key)
+            if type(hash_av) is dict and len(hash_av) == 1:
+                value = hash_av.get(self.attribute_types[self.hash_key])
+                # Non-empty; 512 characters are at most 2048 UTF-8 bytes.
+                if value and len(value) <= 512:
+                    if self.range_key is None:
+                        return scalar_partition_key(hash_av), b""
+                    range_av = item.get(self.range_key)
+                    if type(range_av) is dict and len(range_av) == 1:
+                        value = range_av.get(self.attribute_types[self.range_key])
+                        if value and len(value) <= 256:  # at most 1024 bytes
+                            return scalar_partition_key(hash_av), encode_value(range_av)
+        self.check_item_keys(item)
+        return self.storage_key(item)
+
     def key_of(self, item: Item) -> Item:
         """Only the table key attributes of an item."""
         return {name: item[name] for name in self.key_names}
