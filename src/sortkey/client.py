@@ -10,6 +10,7 @@ share their state and flows with its ``Async*`` twins through bases in :mod:`sor
 from __future__ import annotations
 
 import builtins
+import gc
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
@@ -27,6 +28,7 @@ from ._ops.steps import Context, Emit, Flow, Request, Sleep
 from ._ops.targets import KeyInput, key_input
 from ._ops.transact import TransactionBuilder
 from .backends.base import Backend
+from .backends.embedded import EmbeddedBackend
 from .errors import DynamoDBError
 from .expr import PathLike
 
@@ -97,21 +99,36 @@ class Database:
         """Run ``flow``, yielding what it emits; its return value ends the iteration."""
         answer: Any = None
         error: DynamoDBError | None = None
+        # With the embedded engine, the cyclic GC is paused while a step runs (never across a
+        # yield to the caller, never around network I/O): a query page allocates thousands of
+        # short-lived containers (wire items, then Python values), and collections in the
+        # middle promote them to older generations, whose full collections walk the whole
+        # heap. Measured: a 100-item query spent ~0.5 ms of ~2 ms in those collections.
+        # Only the thread that disabled the GC re-enables it, in a finally.
+        pause_gc = type(self.backend) is EmbeddedBackend
         while True:
+            paused = pause_gc and gc.isenabled()
+            if paused:
+                gc.disable()
             try:
-                step = flow.send(answer) if error is None else flow.throw(error)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            answer, error = None, None
+                try:
+                    step = flow.send(answer) if error is None else flow.throw(error)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
+                answer, error = None, None
+                if not isinstance(step, (Emit, Sleep)):
+                    try:
+                        answer = self.backend.call(step.operation, step.params)
+                    except DynamoDBError as exc:
+                        error = exc
+                    continue
+            finally:
+                if paused:
+                    gc.enable()
             if isinstance(step, Emit):
                 yield step.value
-            elif isinstance(step, Sleep):
-                time.sleep(step.seconds)
             else:
-                try:
-                    answer = self.backend.call(step.operation, step.params)
-                except DynamoDBError as exc:
-                    error = exc
+                time.sleep(step.seconds)
 
     def run(self, flow: Flow[T]) -> T:
         """Drive a flow to its end and return its result."""
