@@ -173,15 +173,16 @@ def _normalize(text: str) -> str:
 
 def _is_canonical(text: str) -> bool:
     """Whether plain number text is canonical: no leading/trailing zeros, no ``-0``, not empty."""
-    parts = _plain_parts(text)
-    if parts is None:
+    # _plain_parts, inline: this runs for every top-level number of every written item.
+    if not text.isascii():
         return False
-    negative, whole, fraction = parts
-    if "." in text:
-        if not fraction or fraction[-1] == "0":
+    negative = text[:1] == "-"
+    whole, dot, fraction = (text[1:] if negative else text).partition(".")
+    if dot:
+        if not fraction.isdigit() or fraction[-1] == "0":
             return False
-        return whole == "0" or (bool(whole) and whole[0] != "0")
-    return (bool(whole) and whole[0] != "0") or (whole == "0" and not negative)
+        return whole == "0" or (whole.isdigit() and whole[0] != "0")
+    return whole.isdigit() and (whole[0] != "0" or (whole == "0" and not negative))
 
 
 def number_value(av: AV) -> Decimal:
@@ -744,6 +745,10 @@ def checked_number_size(text: str) -> int:
     anything else goes through :func:`parse_number` (which raises DynamoDB's errors).
     """
     if len(text) <= MAX_DIGITS and text.isascii():
+        if text.isdigit() and text[0] != "0":
+            # A positive integer (the commonest number): the general case below, simplified.
+            digits = len(text)
+            return (digits - 1) // 2 - (digits - len(text.rstrip("0"))) // 2 + 2
         # _plain_number_size, inline: this runs for every number of every written item.
         negative = text[:1] == "-"
         whole, _, fraction = (text[1:] if negative else text).partition(".")
