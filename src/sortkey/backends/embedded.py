@@ -24,6 +24,9 @@ class EmbeddedBackend:
         {'TableNames': []}
     """
 
+    in_process = True
+    """Requests run in this process, without I/O waits (drivers may pause the cyclic GC)."""
+
     def __init__(self, path: str = ":memory:", *, engine: Engine | None = None) -> None:
         self.engine = engine if engine is not None else Engine(path)
         self._owns_engine = engine is None
