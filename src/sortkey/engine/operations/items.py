@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import values
 from ..errors import EngineError, validation
+from ..expressions import Condition
 from ..storage import encode_item
 from .capacity import Consumed, read_consumed, write_consumed
 from .catalog import Catalog
@@ -99,23 +100,43 @@ def put_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     if condition is not None:
         schema.check_key_paths(condition.paths)
     key = schema.storage_key(item)
-    storage = catalog.storage
     if condition is None and mode == "NONE" and capacity == "NONE" and not schema.indexes:
         # One statement: atomic on its own, no need for BEGIN/COMMIT.
-        storage.put(schema.id, key[0], key[1], size, encode_item(item))
+        catalog.storage.put(schema.id, key[0], key[1], size, encode_item(item))
         return {}
+    return _checked_write(catalog, schema, key, item, size, condition, mode, failure_mode, capacity)
+
+
+def _checked_write(
+    catalog: Catalog,
+    schema: TableSchema,
+    key: tuple[bytes, bytes],
+    new: Item | None,
+    new_size: int,
+    condition: Condition | None,
+    mode: str,
+    failure_mode: str,
+    capacity: str,
+) -> dict[str, Any]:
+    """Read the stored item, check the condition, then put ``new`` (or delete when ``None``).
+
+    The shared second half of PutItem and DeleteItem, with ``ALL_OLD`` and consumed capacity.
+    """
+    storage = catalog.storage
     # Without indexes the write is one statement (see Storage.read_then_write).
     with storage.transaction() if schema.indexes else storage.read_then_write():
         found = catalog.get(schema, key)
         old, old_size = found if found is not None else (None, 0)
         if condition is not None and not condition.evaluate(old or {}):
             raise condition_failed(old, failure_mode)
-        catalog.write(schema, key, old, item, size)
+        if new is not None or old is not None:
+            catalog.write(schema, key, old, new, new_size)
     out: dict[str, Any] = {}
     if mode == "ALL_OLD" and old is not None:
         out["Attributes"] = old
     if capacity != "NONE":
-        out["ConsumedCapacity"] = write_consumed(schema, old, item, old_size, size).wire(capacity)
+        consumed = write_consumed(schema, old, new, old_size, new_size)
+        out["ConsumedCapacity"] = consumed.wire(capacity)
     return out
 
 
@@ -158,23 +179,10 @@ def delete_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     if condition is not None:
         schema.check_key_paths(condition.paths)
     key = schema.storage_key(key_item)
-    storage = catalog.storage
     if condition is None and mode == "NONE" and capacity == "NONE" and not schema.indexes:
-        storage.delete(schema.id, *key)  # one statement: atomic on its own
+        catalog.storage.delete(schema.id, *key)  # one statement: atomic on its own
         return {}
-    with storage.transaction() if schema.indexes else storage.read_then_write():
-        found = catalog.get(schema, key)
-        old, old_size = found if found is not None else (None, 0)
-        if condition is not None and not condition.evaluate(old or {}):
-            raise condition_failed(old, failure_mode)
-        if old is not None:
-            catalog.write(schema, key, old, None)
-    out: dict[str, Any] = {}
-    if mode == "ALL_OLD" and old is not None:
-        out["Attributes"] = old
-    if capacity != "NONE":
-        out["ConsumedCapacity"] = write_consumed(schema, old, None, old_size, 0).wire(capacity)
-    return out
+    return _checked_write(catalog, schema, key, None, 0, condition, mode, failure_mode, capacity)
 
 
 # ---------------------------------------------------------------------------- UpdateItem
