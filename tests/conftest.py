@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,9 @@ from sortkey.backends.embedded import EmbeddedBackend
 from sortkey.client import Database
 from sortkey.errors import BackendUnavailable
 from sortkey.local import DynamoDBLocal
+
+# The examples' models are imported by the tests that exercise them (one definition of each).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
 
 BACKENDS = ["local", "embedded"]
 _table_numbers = itertools.count()

@@ -6,41 +6,16 @@ Both ways: typed entities, and the plain-dict API for people who model by hand.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
 
 import pytest
+from seed_000 import Order, Profile, users  # the models of examples/seed_000.py
 
-from sortkey._model.entity import Entity
 from sortkey._model.item import raw
-from sortkey._model.table import GSI, Table
-from sortkey._model.template import Key
 from sortkey.client import Database
 from sortkey.errors import ConditionFailed
 from sortkey.expr import attr
 
 pytestmark = pytest.mark.integration
-
-users = Table("Users", pk="PK", sk="SK", indexes=[GSI("UserID-index", pk="UserID")])
-
-
-class Profile(Entity):
-    __table__ = users
-    __type__ = "PROFILE"
-    __key__ = Key(pk="USER#{UserID}", sk="PROFILE")
-    UserID: str
-    Name: str
-    Email: str
-
-
-class Order(Entity):
-    __table__ = users
-    __type__ = "ORDER"
-    __key__ = Key(pk="USER#{UserID}", sk="ORDER#{OrderID}")
-    UserID: str
-    OrderID: str
-    Amount: Decimal
-    Status: Literal["Processing", "Shipped", "Delivered"] = "Processing"
-
 
 def test_entities(db: Database) -> None:
     db.create_table(users)
