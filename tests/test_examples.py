@@ -11,8 +11,7 @@ import pytest
 from sortkey.backends import Backend
 from sortkey.client import Database
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-sys.path.insert(0, str(EXAMPLES))
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"  # on sys.path: conftest.py
 
 import seed_000  # noqa: E402
 import seed_000_wire  # noqa: E402

@@ -17,6 +17,7 @@ from sortkey.expr import attr
 
 pytestmark = pytest.mark.integration
 
+
 def test_entities(db: Database) -> None:
     db.create_table(users)
     db.create(Profile(UserID="USR001", Name="Alice", Email="alice@email.com"))
