@@ -1,7 +1,7 @@
 """cProfile of sortkey on the benchmark's operations: where each call's time goes.
 
 For each operation, the same calls as the throughput benchmark run under cProfile, through the
-engine (``EmbeddedBackend.call``, wire dicts) and, when it exists, the Database API. Printed:
+engine (``EmbeddedBackend.call``, wire dicts) and the Database API (Python values). Printed:
 the functions with the most own time ("tottime"), then the most inclusive time ("cumtime"),
 both per call of the operation, so the numbers read as "microseconds of each PutItem".
 """
@@ -79,15 +79,12 @@ def profile_engine(*, quick: bool = False, top: int = 15) -> None:
     backend = EmbeddedBackend()
     backend.call("CreateTable", w.CREATE_TABLE)
     targets.append((t.WireCallTarget("sortkey engine (call)", backend.call), backend))
-    if t.database_api_available():
-        db = t.connect()
-        db.backend.call("CreateTable", w.CREATE_TABLE)
-        targets.append((t.DatabaseApiTarget("sortkey Database API", db), db))
+    db = t.connect()
+    db.backend.call("CreateTable", w.CREATE_TABLE)
+    targets.append((t.DatabaseApiTarget("sortkey Database API", db), db))
     for target, _ in targets:
         target.load(0, 1000)
         for operation in t.OPERATIONS:
-            if operation == "batch" and isinstance(target, t.DatabaseApiTarget):
-                continue  # the same backend.call as the engine target
             _profile_target(target, operation, counts[operation], top)
     for _, owner in targets:
         owner.close()

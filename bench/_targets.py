@@ -8,10 +8,13 @@ Every target runs the same four operations on the same items (see ``_workload``)
 * ``batch(first)``: BatchWriteItem of orders ``first .. first + 24``.
 
 A target first turns an index into the argument its client takes (``prepare``, not timed), then
-runs the operation on it (``run``, timed). Peers take botocore's wire format through boto3's
-low-level client, the leanest way to use boto3; sortkey's engine takes the same wire dicts
-through ``EmbeddedBackend.call``; sortkey's Database API takes Python values and converts them
-itself, so its numbers include that conversion (what an application pays).
+runs the operation on it (``run``, timed). Targets come in two kinds, compared like for like:
+
+* **wire dicts** (botocore's format, no conversion): sortkey through
+  ``sortkey.connect().backend.call``, the peers through boto3's low-level client;
+* **Python values** (``str``, ``Decimal``, ``set``...; conversion included, what an application
+  pays): sortkey's Database API (``db.table(...)``, ``db.batch()``), the peers through boto3's
+  resource layer (``boto3.resource("dynamodb").Table(...)``, ``batch_writer()``).
 """
 
 from __future__ import annotations
@@ -106,19 +109,8 @@ class Boto3Target(Target):
         return lambda params: _check_batch(client.batch_write_item(**params))
 
 
-class DatabaseApiTarget(Target):
-    """sortkey's public API: ``db.table(Table(...))`` plain-dict methods, Python values.
-
-    The Database API has no batch write yet, so ``batch`` goes through ``db.backend.call``
-    with wire dicts (the same path as the engine target).
-    """
-
-    def __init__(self, name: str, db: Any) -> None:
-        from sortkey._model.table import Table
-
-        self.name = name
-        self.db = db
-        self.table = db.table(Table(w.TABLE_NAME, pk="pk", sk="sk"))
+class PythonValuesTarget(Target):
+    """A client that takes Python values: arguments are items, keys and partition values."""
 
     def prepare(self, operation: str, index: int) -> Any:  # noqa: D102
         if operation == "put":
@@ -127,7 +119,18 @@ class DatabaseApiTarget(Target):
             return w.key_of(index)
         if operation == "query":
             return w.customer_pk(index)
-        return w.batch_request(index)
+        return [w.make_item(index + n) for n in range(w.BATCH_SIZE)]
+
+
+class DatabaseApiTarget(PythonValuesTarget):
+    """sortkey's public API: ``db.table(Table(...))`` plain-dict methods and ``db.batch()``."""
+
+    def __init__(self, name: str, db: Any) -> None:
+        from sortkey._model.table import Table
+
+        self.name = name
+        self.db = db
+        self.table = db.table(Table(w.TABLE_NAME, pk="pk", sk="sk"))
 
     def runner(self, operation: str) -> Runner:  # noqa: D102
         table = self.table
@@ -143,36 +146,55 @@ class DatabaseApiTarget(Target):
             if found != w.ORDERS_PER_CUSTOMER:
                 raise AssertionError(f"query returned {found} items, expected 100")
 
-        if operation == "get":
-            return get
-        if operation == "query":
-            return query
-        call = self.db.backend.call
-        return lambda params: _check_batch(call("BatchWriteItem", params))
+        db = self.db
+        model = table.table
+
+        def batch(items: list[dict[str, Any]]) -> None:
+            with db.batch() as writes:
+                for item in items:
+                    writes.put_item(model, item)
+
+        runners: dict[str, Runner] = {"get": get, "query": query, "batch": batch}
+        return runners[operation]
 
 
-def database_api_available() -> bool:
-    """Whether ``sortkey.connect`` and the Database plain-dict API exist in this checkout."""
-    try:
-        from sortkey import _connect
-        from sortkey.client import TableClient
-    except ImportError:
-        return False
-    return hasattr(_connect, "connect") and all(
-        hasattr(TableClient, name) for name in ("put_item", "get_item", "query")
-    )
+class Boto3ResourceTarget(PythonValuesTarget):
+    """A table of boto3's resource layer: Python values, boto3's own (de)serializer."""
+
+    def __init__(self, name: str, table: Any) -> None:
+        self.name = name
+        self.table = table
+
+    def runner(self, operation: str) -> Runner:  # noqa: D102
+        from boto3.dynamodb.conditions import Key
+
+        table = self.table
+        if operation == "put":
+            return lambda item: table.put_item(Item=item)
+
+        def get(key: dict[str, Any]) -> None:
+            if "Item" not in table.get_item(Key=key):
+                raise AssertionError("get found no item")
+
+        def query(pk: str) -> None:
+            found = table.query(KeyConditionExpression=Key("pk").eq(pk))
+            if len(found["Items"]) != w.ORDERS_PER_CUSTOMER or "LastEvaluatedKey" in found:
+                raise AssertionError(f"query returned {len(found['Items'])} items, expected 100")
+
+        def batch(items: list[dict[str, Any]]) -> None:
+            with table.batch_writer() as writes:  # flushes 25 items in one BatchWriteItem
+                for item in items:
+                    writes.put_item(Item=item)
+
+        runners: dict[str, Runner] = {"get": get, "query": query, "batch": batch}
+        return runners[operation]
 
 
 def connect(url: str | None = None, **options: Any) -> Any:
-    """``sortkey.connect`` (from the package when re-exported, else from its module)."""
+    """``sortkey.connect``: the embedded engine in memory, or ``sqlite:///path``."""
     import sortkey
 
-    function = getattr(sortkey, "connect", None)
-    if function is None:
-        from sortkey._connect import connect as fallback
-
-        function = fallback
-    return function(url, **options)
+    return sortkey.connect(url, **options)
 
 
 def fake_aws_credentials() -> None:
@@ -182,9 +204,15 @@ def fake_aws_credentials() -> None:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 
+Peer = tuple[Boto3Target, Boto3ResourceTarget]
+
+
 @contextlib.contextmanager
-def moto_target() -> Iterator[Boto3Target]:
-    """moto's in-process DynamoDB (``moto.mock_aws``) through boto3, table created."""
+def moto_target() -> Iterator[Peer]:
+    """moto's in-process DynamoDB (``moto.mock_aws``) through boto3, table created.
+
+    Yields the low-level client target and the resource-layer target (same table).
+    """
     import boto3
     from moto import mock_aws
 
@@ -192,12 +220,19 @@ def moto_target() -> Iterator[Boto3Target]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(**w.CREATE_TABLE)
-        yield Boto3Target("moto (in-process)", client)
+        table = boto3.resource("dynamodb", region_name="us-east-1").Table(w.TABLE_NAME)
+        yield (
+            Boto3Target("moto, boto3 client", client),
+            Boto3ResourceTarget("moto, boto3 resource", table),
+        )
 
 
 @contextlib.contextmanager
-def dynamodb_local_target() -> Iterator[Boto3Target]:
-    """DynamoDB Local (started by ``sortkey.local.DynamoDBLocal``) through boto3; stopped after."""
+def dynamodb_local_target() -> Iterator[Peer]:
+    """DynamoDB Local (started by ``sortkey.local.DynamoDBLocal``) through boto3; stopped after.
+
+    Yields the low-level client target and the resource-layer target (same table).
+    """
     import boto3
     from botocore.config import Config
 
@@ -213,4 +248,13 @@ def dynamodb_local_target() -> Iterator[Boto3Target]:
         )
         client.create_table(**w.CREATE_TABLE)
         client.get_waiter("table_exists").wait(TableName=w.TABLE_NAME)
-        yield Boto3Target("DynamoDB Local", client)
+        resource = boto3.resource(
+            "dynamodb",
+            endpoint_url=local.endpoint_url,
+            region_name="us-east-1",
+            config=Config(retries={"max_attempts": 1}),
+        )
+        yield (
+            Boto3Target("Local, boto3 client", client),
+            Boto3ResourceTarget("Local, boto3 resource", resource.Table(w.TABLE_NAME)),
+        )

@@ -5,17 +5,19 @@ Run: .venv/bin/python bench/engine.py            (full run; the 1M-item load tak
      .venv/bin/python bench/engine.py --profile  (cProfile of the engine per operation)
 
 Part 1, throughput: PutItem, GetItem, a 100-item Query and a 25-item BatchWriteItem on the same
-items (~13 attributes, 300-430 bytes) and the same key sequences, against
+items (~13 attributes, 300-430 bytes) and the same key sequences, compared like for like:
 
-* sortkey through ``sortkey.connect()`` and the Database API (``db.table(...)``), Python values
-  in and out (the Database API has no batch write yet: batches go through ``db.backend.call``);
-* sortkey's engine through ``EmbeddedBackend.call`` with wire dicts (no client layer);
-* moto in-process (``moto.mock_aws``) through boto3's low-level client;
-* DynamoDB Local (started by ``sortkey.local.DynamoDBLocal``) through boto3's low-level client.
+* Python values in and out (conversion included): sortkey through ``sortkey.connect()`` and
+  the Database API (``db.table(...)`` plain-dict methods, ``db.batch()``), against moto
+  in-process (``moto.mock_aws``) and DynamoDB Local (started by ``sortkey.local.DynamoDBLocal``)
+  through boto3's resource layer (``Table.put_item``, ``batch_writer()``...);
+* wire dicts (botocore's format): sortkey through ``sortkey.connect().backend.call``, against
+  the same peers through boto3's low-level client.
 
 Each (target, operation) is warmed up, then timed in several repeats of the same size
-(``time.perf_counter``, request arguments built before the clock starts); the table shows the
-median repeat's ops/s and the ratios sortkey ÷ peer against the aims (20x moto, 10x Local).
+(``time.perf_counter``, request arguments built before the clock starts); the tables show the
+median repeat's ops/s and, for each kind, the ratios sortkey ÷ peer against the aims (20x
+moto, 10x Local).
 
 Part 2, scaling: a FILE-backed table loaded through the engine (BatchWriteItem through
 ``call``) to each of ``--sizes`` items; at each size, the latency of individual 100-item queries
@@ -43,8 +45,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 import _targets as t  # noqa: E402
 import _workload as w  # noqa: E402
 from _timing import Rate, Settings, latencies, measure, percentile  # noqa: E402
-
-from sortkey.backends.embedded import EmbeddedBackend  # noqa: E402
 
 AIMS = {"moto": 20.0, "local": 10.0}
 PRELOAD_CUSTOMERS = 10  # 1,000 orders read by get and query in part 1
@@ -89,28 +89,31 @@ def bench_target(target: t.Target, settings: Settings) -> dict[str, Rate]:
 
 
 def run_throughput(args: argparse.Namespace, settings: Settings) -> dict[str, dict[str, Rate]]:
-    """Part 1: every target, one after the other (moto patches botocore while it runs)."""
+    """Part 1: every target, one after the other (moto patches botocore while it runs).
+
+    Keys of the result: ``api`` / ``wire`` (sortkey), ``moto`` / ``local`` (boto3's client,
+    wire dicts), ``moto-resource`` / ``local-resource`` (boto3's resource layer, Python values).
+    """
     results: dict[str, dict[str, Rate]] = {}
-    if t.database_api_available():
-        db = t.connect()
-        db.backend.call("CreateTable", w.CREATE_TABLE)
-        results["api"] = bench_target(t.DatabaseApiTarget("sortkey Database API", db), settings)
-        db.close()
-    else:
-        print("  (sortkey.connect / Database API not available: engine target only)")
-    backend = EmbeddedBackend()
-    backend.call("CreateTable", w.CREATE_TABLE)
-    results["engine"] = bench_target(
-        t.WireCallTarget("sortkey engine (call)", backend.call), settings
+    db = t.connect()
+    db.backend.call("CreateTable", w.CREATE_TABLE)
+    results["api"] = bench_target(t.DatabaseApiTarget("sortkey Database API", db), settings)
+    db.close()
+    db = t.connect()
+    db.backend.call("CreateTable", w.CREATE_TABLE)
+    results["wire"] = bench_target(
+        t.WireCallTarget("sortkey connect().backend.call", db.backend.call), settings
     )
-    backend.close()
-    if "moto" in args.peers:
-        with t.moto_target() as moto:
-            results["moto"] = bench_target(moto, settings)
-    if "local" in args.peers:
-        print("  starting DynamoDB Local ...", flush=True)
-        with t.dynamodb_local_target() as local:
-            results["local"] = bench_target(local, settings)
+    db.close()
+    peers = {"moto": t.moto_target, "local": t.dynamodb_local_target}
+    for name, start in peers.items():
+        if name not in args.peers:
+            continue
+        if name == "local":
+            print("  starting DynamoDB Local ...", flush=True)
+        with start() as (client, resource):
+            results[name] = bench_target(client, settings)
+            results[f"{name}-resource"] = bench_target(resource, settings)
     return results
 
 
@@ -124,50 +127,57 @@ def _fmt_us(micros: float) -> str:
     return f"{micros / 1000:,.2f} ms" if micros >= 1000 else f"{micros:,.0f} us"
 
 
-def print_throughput(results: dict[str, dict[str, Rate]]) -> None:
-    """The ops/s table and the ratio table."""
+_LABELS = {"put": "PutItem", "get": "GetItem", "query": "Query 100", "batch": "Batch 25"}
+_PEER_NAMES = {"moto": "moto", "local": "DynamoDB Local"}
+
+
+def print_throughput(results: dict[str, dict[str, Rate]]) -> bool:
+    """The ops/s table and, per kind (Python values, wire dicts), the ratio table.
+
+    Returns whether every aim was met.
+    """
     columns = [
         (key, label)
         for key, label in (
             ("api", "sortkey API"),
-            ("engine", "sortkey engine"),
-            ("moto", "moto in-process"),
-            ("local", "DynamoDB Local"),
+            ("moto-resource", "moto resource"),
+            ("local-resource", "Local resource"),
+            ("wire", "sortkey wire"),
+            ("moto", "moto client"),
+            ("local", "Local client"),
         )
         if key in results
     ]
-    labels = {"put": "PutItem", "get": "GetItem", "query": "Query 100", "batch": "Batch 25"}
     print("\nThroughput: ops/s, median of repeats (time per op)")
     rows = [["operation", *(label for _, label in columns)]]
     rows += [
-        [labels[op], *(_fmt_rate(results[key].get(op)) for key, _ in columns)]
+        [_LABELS[op], *(_fmt_rate(results[key].get(op)) for key, _ in columns)]
         for op in t.OPERATIONS
     ]
     _print_table(rows)
-
-    peers = [p for p in ("moto", "local") if p in results]
-    sortkeys = [s for s in ("api", "engine") if s in results]
-    if not peers:
-        return
-    print("\nRatios: sortkey ops/s / peer ops/s (aim: >= 20x moto, >= 10x DynamoDB Local)")
-    header = ["operation"]
-    for s in sortkeys:
-        header += [f"{'API' if s == 'api' else 'engine'} vs {p}" for p in peers]
-    header.append("aims met")
-    rows = [header]
-    for op in t.OPERATIONS:
-        row = [labels[op]]
-        met = True
-        for s in sortkeys:
+    met = True
+    for title, ours, suffix in (
+        ("Python values: sortkey Database API vs boto3 resource layer", "api", "-resource"),
+        ("wire dicts: sortkey connect().backend.call vs boto3 client", "wire", ""),
+    ):
+        peers = [p for p in ("moto", "local") if p + suffix in results]
+        if not peers:
+            continue
+        print(f"\nRatios, {title} (aim: >= 20x moto, >= 10x DynamoDB Local)")
+        rows = [["operation", *(f"vs {_PEER_NAMES[p]}" for p in peers), "aims met"]]
+        for op in t.OPERATIONS:
+            row = [_LABELS[op]]
+            row_met = True
             for p in peers:
-                ratio = results[s][op].ops_per_second / results[p][op].ops_per_second
+                ratio = results[ours][op].ops_per_second / results[p + suffix][op].ops_per_second
                 ok = ratio >= AIMS[p]
-                met = met and (ok or s != sortkeys[0])  # the headline is the first sortkey layer
+                row_met = row_met and ok
                 row.append(f"{ratio:,.1f}x{'' if ok else ' (miss)'}")
-        row.append("yes" if met else "NO")
-        rows.append(row)
-    _print_table(rows)
-    print(f"  'aims met' judges the {'Database API' if sortkeys[0] == 'api' else 'engine'} column.")
+            row.append("yes" if row_met else "NO")
+            met = met and row_met
+            rows.append(row)
+        _print_table(rows)
+    return met
 
 
 def _print_table(rows: list[list[str]]) -> None:
@@ -208,11 +218,10 @@ def run_scaling(args: argparse.Namespace) -> list[dict[str, Any]]:
     path = directory / "bench.db"
     for leftover in directory.glob("bench.db*"):
         leftover.unlink()
-    api = t.database_api_available()
-    db = t.connect(f"sqlite:///{path.resolve()}") if api else None
-    backend = db.backend if db is not None else EmbeddedBackend(str(path))
+    db = t.connect(f"sqlite:///{path.resolve()}")
+    backend = db.backend
     backend.call("CreateTable", w.CREATE_TABLE)
-    table = t.DatabaseApiTarget("api", db) if db is not None else None
+    table = t.DatabaseApiTarget("api", db)
     engine = t.WireCallTarget("engine", backend.call)
     rows: list[dict[str, Any]] = []
     loaded = 0
@@ -245,15 +254,14 @@ def run_scaling(args: argparse.Namespace) -> list[dict[str, Any]]:
                 "query_p99": percentile(query_engine, 0.99),
                 "get_p50": statistics.median(get_engine),
             }
-            if table is not None:
-                query_api = latencies(
-                    lambda c: table.prepare("query", c),
-                    table.runner("query"),
-                    w.random_indexes(10**9, customers, seed=5),
-                    args.latency_samples,
-                    warmup=20,
-                )
-                row["api_query_p50"] = statistics.median(query_api)
+            query_api = latencies(
+                lambda c: table.prepare("query", c),
+                table.runner("query"),
+                w.random_indexes(10**9, customers, seed=5),
+                args.latency_samples,
+                warmup=20,
+            )
+            row["api_query_p50"] = statistics.median(query_api)
             rows.append(row)
             print(
                 f"  {size:>9,} items: query p50 {_fmt_us(row['query_p50'] * 1e6)}, "
@@ -261,10 +269,7 @@ def run_scaling(args: argparse.Namespace) -> list[dict[str, Any]]:
                 flush=True,
             )
     finally:
-        if db is not None:
-            db.close()
-        else:
-            backend.close()
+        db.close()
         if not args.db_dir:
             shutil.rmtree(directory, ignore_errors=True)
     return rows
@@ -352,7 +357,6 @@ def main(argv: list[str] | None = None) -> int:
         f"sortkey engine benchmark: Python {platform.python_version()}, {platform.machine()}, "
         f"{os.cpu_count()} CPUs, load average {load[0]:.2f} at start\n"
         f"items: {len(w.make_item(0))} attributes, {smallest}-{largest} bytes (mean {mean:.0f}); "
-        f"sortkey {'Database API + ' if t.database_api_available() else ''}engine call, "
         f"peers: {', '.join(sorted(args.peers)) or 'none'}",
         flush=True,
     )
@@ -360,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_throughput:
         print("\nPart 1: throughput (in-memory tables)")
         results = run_throughput(args, settings)
-        print_throughput(results)
+        report["aims_met"] = print_throughput(results)
         report["throughput"] = {
             target: {op: vars(rate) for op, rate in rates.items()}
             for target, rates in results.items()
