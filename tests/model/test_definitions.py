@@ -159,26 +159,32 @@ def test_definition_errors(
     [
         pytest.param(lambda: Table("T", pk="pk", sk="pk"), "both", id="same-pk-sk"),
         pytest.param(
-            lambda: Table("T", pk="pk", indexes=[LSI("L", sk="x")]),
+            lambda: Table("T", pk="pk", indexes=[LSI("LSI1", sk="x")]),
             "needs a table with a sort key",
             id="lsi-no-sk",
         ),  # noqa: E501
         pytest.param(
-            lambda: Table("T", pk="pk", indexes=[GSI("G", pk="a"), GSI("G", pk="b")]),
+            lambda: Table("T", pk="pk", indexes=[GSI("GSI1", pk="a"), GSI("GSI1", pk="b")]),
             "two indexes",
             id="dup-index",
         ),  # noqa: E501
         pytest.param(
-            lambda: Table("T", pk="pk", type_index=GSI("TI", pk="kind")),
+            lambda: Table("T", pk="pk", type_index=GSI("TypeIndex", pk="kind")),
             "type attribute",
             id="type-index-pk",
         ),  # noqa: E501
         pytest.param(
-            lambda: Table("T", pk="pk", indexes=[GSI("G", pk=("pk", "N"))]),
+            lambda: Table("T", pk="pk", indexes=[GSI("GSI1", pk=("pk", "N"))]),
             "declared both",
             id="type-conflict",
         ),  # noqa: E501
-        pytest.param(lambda: GSI("G", pk=["a", "b", "c", "d", "e"]), "1 to 4", id="too-many"),
+        pytest.param(lambda: GSI("GSI1", pk=["a", "b", "c", "d", "e"]), "1 to 4", id="too-many"),
+        pytest.param(lambda: Table("my table", pk="pk"), "' '", id="table-name-space"),
+        pytest.param(lambda: Table("T" * 256, pk="pk"), "1 to 255", id="table-name-long"),
+        pytest.param(lambda: GSI("G1", pk="a"), "3 to 255", id="gsi-name-short"),
+        pytest.param(lambda: LSI("by/date", sk="d"), "'/'", id="lsi-name-slash"),
+        pytest.param(lambda: GSI("Tags", pk="é" * 128), "256 bytes", id="key-name-bytes"),
+        pytest.param(lambda: Table("T", pk=("", "S")), "cannot be empty", id="key-name-empty"),
     ],
 )
 def test_table_errors(build: object, message: str) -> None:

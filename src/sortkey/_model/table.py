@@ -28,6 +28,43 @@ _TYPES = ("S", "N", "B")
 _MAX_MULTI = 4
 
 
+#: DynamoDB's naming rule for tables and indexes: letters, digits, ``_``, ``-`` and ``.``.
+_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+_MAX_NAME = 255
+_MIN_INDEX_NAME = 3
+#: Key attribute names are 1 to 255 bytes (UTF-8).
+_MAX_KEY_ATTRIBUTE_NAME = 255
+
+
+def _check_name(kind: str, name: object, *, minimum: int) -> str:
+    """Refuse a table or index name DynamoDB would refuse at CreateTable, with the rule."""
+    if not isinstance(name, str) or not name:
+        raise DefinitionError(f"{kind} name must be a non-empty string, got {name!r}")
+    bad = sorted(set(name) - _NAME_CHARACTERS)
+    if bad:
+        raise DefinitionError(
+            f"{kind} name {name!r} has {''.join(bad)!r}: DynamoDB allows only letters, digits, "
+            "'_', '-' and '.'"
+        )
+    if not minimum <= len(name) <= _MAX_NAME:
+        raise DefinitionError(
+            f"{kind} name {name!r} has {len(name)} characters: DynamoDB allows {minimum} to "
+            f"{_MAX_NAME}"
+        )
+    return name
+
+
+def _check_key_attribute_name(name: str, where: str) -> str:
+    if not name:
+        raise DefinitionError(f"{where}: a key attribute name cannot be empty")
+    if len(name.encode()) > _MAX_KEY_ATTRIBUTE_NAME:
+        raise DefinitionError(
+            f"{where}: key attribute name {name[:20]!r}... is {len(name.encode())} bytes; "
+            f"DynamoDB allows at most {_MAX_KEY_ATTRIBUTE_NAME}"
+        )
+    return name
+
+
 @dataclass(frozen=True)
 class KeyAttribute:
     """One key attribute: its name and DynamoDB scalar type."""
@@ -40,17 +77,14 @@ def _key_attribute(spec: object, where: str) -> KeyAttribute:
     if isinstance(spec, KeyAttribute):
         return spec
     if isinstance(spec, str):
-        if not spec:
-            raise DefinitionError(f"{where}: a key attribute name cannot be empty")
-        return KeyAttribute(spec)
+        return KeyAttribute(_check_key_attribute_name(spec, where))
     if (
         isinstance(spec, tuple)
         and len(spec) == 2
         and isinstance(spec[0], str)
-        and spec[0]
         and spec[1] in _TYPES
     ):
-        return KeyAttribute(spec[0], spec[1])
+        return KeyAttribute(_check_key_attribute_name(spec[0], where), spec[1])
     raise DefinitionError(
         f"{where}: expected an attribute name or (name, 'S' | 'N' | 'B'), got {spec!r}"
     )
@@ -143,8 +177,7 @@ class GSI(_Index):
         *,
         projection: Projection = "all",
     ) -> None:
-        if not isinstance(name, str) or not name:
-            raise DefinitionError(f"GSI name must be a non-empty string, got {name!r}")
+        _check_name("GSI", name, minimum=_MIN_INDEX_NAME)
         where = f"GSI {name!r}"
         self.name = name
         self.pk = _key_attributes(pk, where + " pk", multi=True)
@@ -165,8 +198,7 @@ class LSI(_Index):
     """
 
     def __init__(self, name: str, sk: KeySpec, *, projection: Projection = "all") -> None:
-        if not isinstance(name, str) or not name:
-            raise DefinitionError(f"LSI name must be a non-empty string, got {name!r}")
+        _check_name("LSI", name, minimum=_MIN_INDEX_NAME)
         where = f"LSI {name!r}"
         self.name = name
         self.pk = ()  # the table's partition key, filled in by the Table
@@ -214,8 +246,8 @@ class Table:
 
     def __post_init__(self) -> None:
         where = f"Table {self.name!r}"
-        if not isinstance(self.name, str) or not self.name:
-            raise DefinitionError(f"table name must be a non-empty string, got {self.name!r}")
+        # At least 1 character here, not DynamoDB's 3: a Database's table_prefix comes first.
+        _check_name("table", self.name, minimum=1)
         self.pk_attribute = _key_attribute(self.pk, where + " pk")
         self.sk_attribute = None if self.sk is None else _key_attribute(self.sk, where + " sk")
         if self.sk_attribute and self.sk_attribute.name == self.pk_attribute.name:
