@@ -17,8 +17,10 @@ Storage rules:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, time, timezone
+from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -38,6 +40,7 @@ __all__ = [
     "raw",
     "storable",
     "storable_field",
+    "storable_item",
     "to_attributes",
 ]
 
@@ -56,31 +59,167 @@ def epoch_seconds(value: datetime) -> int:
     return int(value.timestamp())
 
 
+# --------------------------------------------------------------------------- storable values
+#
+# storable() is on the hot path of every write: it sees every value of every item. So it
+# dispatches on the exact type: a type stored unchanged costs one set lookup, the usual
+# containers and special types one dict lookup. Any other class (str and int enums, pydantic
+# models, dict subclasses...) goes once through the isinstance chain of _resolve_converter,
+# in the order of the storage rules, and the answer is cached for the class. Containers test
+# their members inline, and a container holding only unchanged values is checked, then
+# copied whole, which is cheaper than building the copy member by member.
+
+#: Types stored as they are (``Decimal`` and ``None`` included; the codec takes it from here).
+_UNCHANGED: frozenset[type] = frozenset({str, int, float, bool, bytes, Decimal, type(None)})
+
+_Converter = Callable[[Any], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _from_enum(value: Enum) -> Any:
+    return storable(value.value)
+
+
+def _isoformat(value: date | time) -> str:
+    return value.isoformat()
+
+
+def _from_model(value: BaseModel) -> dict[str, Any]:
+    # Fields set to None are left out of nested models (the absence rule, one level down).
+    out: dict[str, Any] = {}
+    for name in type(value).model_fields:
+        v = getattr(value, name)
+        if v is not None:
+            out[name] = v if type(v) in _UNCHANGED else _convert(v)
+    return out
+
+
+def _from_mapping(value: Mapping[Any, Any]) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    for k, v in value.items():
+        if type(k) is not str and isinstance(k, Enum):
+            k = k.value
+        out[k] = v if type(v) in _UNCHANGED else _convert(v)
+    return out
+
+
+def _from_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+    for k, v in value.items():
+        if type(v) not in _UNCHANGED or type(k) is not str:
+            return _from_mapping(value)
+    return value.copy()
+
+
+def _from_set(value: AbstractSet[Any]) -> set[Any] | None:
+    for v in value:
+        if type(v) not in _UNCHANGED:
+            return {v if type(v) in _UNCHANGED else _convert(v) for v in value} or None
+    return set(value) or None  # empty: absent (DynamoDB cannot store an empty set)
+
+
+def _from_sequence(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    for v in value:
+        if type(v) not in _UNCHANGED:
+            return [v if type(v) in _UNCHANGED else _convert(v) for v in value]
+    return list(value)
+
+
+_CONVERTERS: dict[type, _Converter] = {
+    dict: _from_dict,
+    list: _from_sequence,
+    tuple: _from_sequence,
+    set: _from_set,
+    frozenset: _from_set,
+    datetime: format_datetime,
+    date: _isoformat,
+    time: _isoformat,
+    uuid.UUID: str,
+}
+
+
+def _resolve_converter(value: Any) -> _Converter:
+    """The converter of a class not in the tables yet: the storage rules, in their order."""
+    convert: _Converter
+    if isinstance(value, str | bool | int | float | bytes):
+        convert = _same  # subclasses too: str and int enums are stored as they are
+    elif isinstance(value, Enum):
+        convert = _from_enum
+    elif isinstance(value, datetime):
+        convert = format_datetime
+    elif isinstance(value, date | time):
+        convert = _isoformat
+    elif isinstance(value, uuid.UUID):
+        convert = str
+    elif isinstance(value, BaseModel):
+        convert = _from_model
+    elif isinstance(value, Mapping):
+        convert = _from_mapping
+    elif isinstance(value, set | frozenset):
+        convert = _from_set
+    elif isinstance(value, list | tuple):
+        convert = _from_sequence
+    else:
+        convert = _same  # Decimal subclasses, bytearray... or what the codec refuses by name
+    if value.__class__ is type(value):  # not a proxy claiming another class: safe to cache
+        _CONVERTERS[type(value)] = convert
+    return convert
+
+
+def _convert(value: Any) -> Any:
+    """:func:`storable` for a value whose type is known not to be unchanged."""
+    convert = _CONVERTERS.get(type(value))
+    if convert is None:
+        convert = _resolve_converter(value)
+    return convert(value)
+
+
 def storable(value: Any) -> Any:
-    """A Python value in the types the codec stores, following the storage rules above."""
-    if value is None or isinstance(value, str | bool | int | float | bytes):
+    """A Python value in the types the codec stores, following the storage rules above.
+
+    Containers in the result are new (``dict``, ``list``, ``set``), never the caller's own.
+
+    Example:
+        >>> class Size(Enum):
+        ...     S = "small"
+        >>> storable({Size.S: [datetime(2024, 5, 1), Size.S], "none": set()})
+        {'small': ['2024-05-01T00:00:00.000000Z', 'small'], 'none': None}
+    """
+    if type(value) in _UNCHANGED:
         return value
-    if isinstance(value, Enum):
-        return storable(value.value)
-    if isinstance(value, datetime):
-        return format_datetime(value)
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, BaseModel):
-        return {
-            name: storable(v)
-            for name in type(value).model_fields
-            if (v := getattr(value, name)) is not None
-        }
-    if isinstance(value, Mapping):
-        return {(k.value if isinstance(k, Enum) else k): storable(v) for k, v in value.items()}
-    if isinstance(value, set | frozenset):
-        return {storable(v) for v in value} or None
-    if isinstance(value, list | tuple):
-        return [storable(v) for v in value]
-    return value  # Decimal, bytearray... or something the codec will refuse by name
+    return _convert(value)
+
+
+def storable_item(values: Mapping[Any, Any]) -> dict[str, Any]:
+    """A whole item's attributes as :func:`storable` values, ``None`` ones left out.
+
+    At the top level of an item ``None`` means absence, and so does an empty set. The result
+    is ``{k: v for k, v in storable(dict(values)).items() if v is not None}``, in one pass.
+
+    Example:
+        >>> storable_item({"pk": "a", "gone": None, "tags": set(), "n": 1})
+        {'pk': 'a', 'n': 1}
+    """
+    source = values if type(values) is dict else dict(values)
+    out = source.copy()  # every value at once; the few that change are replaced below
+    holes = False
+    for k, v in source.items():
+        if type(k) is not str:
+            return _item_keyed(source)  # enum keys may collide with str keys: the slow way
+        if type(v) not in _UNCHANGED:
+            v = out[k] = _convert(v)
+        if v is None:
+            holes = True
+    if holes:
+        return {k: v for k, v in out.items() if v is not None}
+    return out
+
+
+def _item_keyed(values: dict[Any, Any]) -> dict[str, Any]:
+    """:func:`storable_item` for an item with keys that are not ``str`` (enums...)."""
+    return {k: v for k, v in _from_mapping(values).items() if v is not None}
 
 
 def storable_field(spec: EntitySpec, name: str, value: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from .._expr.compiler import compile_params
 from .._expr.nodes import Condition, to_path
 from .._expr.update import Update
-from .._model.item import storable
+from .._model.item import storable, storable_item
 from .._model.table import Table
 from ..codec import deserialize_item, serialize_item
 from ..errors import InvalidInput
@@ -23,11 +23,12 @@ __all__ = ["delete_item", "get_item", "put_item", "update_item"]
 
 
 def _item(values: Mapping[str, Any], what: str) -> dict[str, Any]:
-    if not isinstance(values, Mapping):
+    """An item or key given as Python values, in wire format (``None`` attributes absent)."""
+    if type(values) is not dict and not isinstance(values, Mapping):
         raise InvalidInput(
             f"{what} must be a dict of attribute values, got {type(values).__name__}"
         )
-    return serialize_item({k: v for k, v in storable(dict(values)).items() if v is not None})
+    return serialize_item(storable_item(values))
 
 
 def _attributes(response: dict[str, Any]) -> dict[str, Any] | None:
