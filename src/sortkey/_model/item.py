@@ -270,9 +270,20 @@ def index_attributes(spec: EntitySpec, values: Mapping[str, Any]) -> dict[str, s
 def to_attributes(entity: Entity, *, now: datetime) -> dict[str, Any]:
     """The full item (Python values) for a put: fields, keys, index keys, type, TTL."""
     spec = spec_of(entity)
-    values = field_values(entity)
-    stored = {name: storable_field(spec, name, value) for name, value in values.items()}
-    item: dict[str, Any] = {name: value for name, value in stored.items() if value is not None}
+    values = {n: v for n in spec.field_names if (v := getattr(entity, n)) is not None}
+    # storable_field for each value, inline: most are stored unchanged.
+    item = values.copy()
+    holes = False
+    for name, value in values.items():
+        if type(value) not in _UNCHANGED:
+            if isinstance(value, datetime) and spec.is_epoch(name):
+                item[name] = epoch_seconds(value)
+                continue
+            stored = item[name] = _convert(value)
+            if stored is None:
+                holes = True  # an empty set
+    if holes:
+        item = {name: value for name, value in item.items() if value is not None}
     item.update(primary_key(spec, values))
     item.update({a: text for a, text in index_attributes(spec, values).items() if text is not None})
     table = spec.table

@@ -31,7 +31,7 @@ from ..codec import deserialize_item, serialize_item
 from ..errors import BatchIncomplete, InvalidInput
 from .plain import _item
 from .steps import DEFAULT_CONTEXT, Context, Flow, Request, Sleep, send
-from .targets import KeyInput, KeyTarget, key_targets, wire_key_id
+from .targets import KeyId, KeyInput, KeyTarget, key_id, key_targets
 from .writes import _written
 
 __all__ = [
@@ -68,13 +68,14 @@ def batch_get_flow(
 ) -> Flow[list[Any]]:
     """Read many entities by key: a list in request order, ``None`` where missing."""
     targets = key_targets(entity, keys, ctx)
-    distinct: dict[tuple[str, str], KeyTarget] = {}
-    for target in targets:
-        distinct.setdefault(target.id, target)
+    ids = [(t.table_name, key_id(t.key)) for t in targets]
+    distinct: dict[tuple[str, KeyId], KeyTarget] = {}
+    for target_id, target in zip(ids, targets, strict=True):
+        distinct.setdefault(target_id, target)
     key_names: dict[str, tuple[str, ...]] = {
         t.table_name: tuple(a.name for a in t.spec.table.primary_key) for t in targets
     }
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+    found: dict[tuple[str, KeyId], dict[str, Any]] = {}
     pending = list(distinct.values())
     rounds = 0
     while pending:
@@ -91,9 +92,9 @@ def batch_get_flow(
         for table_name, items in (response.get("Responses") or {}).items():
             names = key_names[table_name]
             for item in items:
-                found[(table_name, wire_key_id({n: item[n] for n in names}))] = item
+                found[(table_name, key_id({n: item[n] for n in names}))] = item
         back = [
-            distinct[(table_name, wire_key_id(key))]
+            distinct[(table_name, key_id(key))]
             for table_name, entry in (response.get("UnprocessedKeys") or {}).items()
             for key in entry.get("Keys", [])
         ]
@@ -111,8 +112,8 @@ def batch_get_flow(
         else:
             rounds = 0
     out: list[Any] = []
-    for target in targets:
-        item = found.get(target.id)
+    for target_id, target in zip(ids, targets, strict=True):
+        item = found.get(target_id)
         out.append(None if item is None else from_item(target.spec.cls, deserialize_item(item)))
     return out
 
@@ -120,18 +121,24 @@ def batch_get_flow(
 # --------------------------------------------------------------------------- writes
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _WriteRequest:
+    """One put or delete of a batch, with what it takes to recognise and describe it."""
+
     table_name: str
     request: dict[str, Any]  # {"PutRequest": {...}} or {"DeleteRequest": {...}}
-    description: str
-    key: dict[str, Any]
+    id: tuple[str, KeyId]  # table and canonical key: equal for two requests of one item
+    action: str  # "put Note", "delete_item"...: the description, up to the key
+    shown_key: Mapping[str, Any]  # the key as the description shows it...
+    shown_wire: bool  # ...in wire format (read back only if a description is needed)
     entity: Entity | None = None  # the entity as written (puts of entities)
     item: dict[str, Any] | None = None
 
     @property
-    def id(self) -> tuple[str, str]:
-        return self.table_name, wire_key_id(self.key)
+    def description(self) -> str:
+        """E.g. ``"put Note {'pk': 'NOTE#1', 'sk': '#'}"``: for errors only, so built lazily."""
+        key = deserialize_item(self.shown_key) if self.shown_wire else self.shown_key
+        return f"{self.action} {key}"
 
 
 class BatchWriter:
@@ -157,24 +164,24 @@ class BatchWriter:
         self.ctx = ctx
         self.now = now
         self._requests: list[_WriteRequest] = []
-        self._seen: dict[tuple[str, str], str] = {}
+        self._seen: dict[tuple[str, KeyId], _WriteRequest] = {}
+        #: table name on the server → its key attribute names (to find an unprocessed put's key)
         self._key_names: dict[str, tuple[str, ...]] = {}
         self._sent = False
 
     def __len__(self) -> int:
         return len(self._requests)
 
-    def _add(self, request: _WriteRequest) -> None:
+    def _add(self, request: _WriteRequest, key_names: tuple[str, ...]) -> None:
         if self._sent:
             raise InvalidInput("this batch was already sent; start a new one")
-        other = self._seen.get(request.id)
-        if other is not None:
+        other = self._seen.setdefault(request.id, request)
+        if other is not request:
             raise InvalidInput(
-                f"a batch cannot write one item twice ({other}, then {request.description}); "
-                "a batch has no order: keep one request per item"
+                f"a batch cannot write one item twice ({other.description}, then "
+                f"{request.description}); a batch has no order: keep one request per item"
             )
-        self._seen[request.id] = request.description
-        self._key_names[request.table_name] = tuple(request.key)
+        self._key_names[request.table_name] = key_names
         self._requests.append(request)
 
     @staticmethod
@@ -199,16 +206,20 @@ class BatchWriter:
         item = to_attributes(written, now=now)
         table_name = self.ctx.table_name(spec.table)
         wire = serialize_item(item)
-        key = {a.name: wire[a.name] for a in spec.table.primary_key}
+        names = _key_names(spec.table)
+        key = {n: wire[n] for n in names}
         self._add(
             _WriteRequest(
                 table_name,
                 {"PutRequest": {"Item": wire}},
-                f"put {spec.name} {deserialize_item(key)}",
+                (table_name, key_id(key)),
+                f"put {spec.name}",
                 key,
+                True,
                 entity=written,
                 item=item,
-            )
+            ),
+            names,
         )
         return written
 
@@ -218,42 +229,56 @@ class BatchWriter:
         key_attrs, _, expected = key_from(spec, key)
         self._refuse_guarded(spec, "delete", expected is not None)
         wire = serialize_item(key_attrs)
+        table_name = self.ctx.table_name(spec.table)
         self._add(
             _WriteRequest(
-                self.ctx.table_name(spec.table),
+                table_name,
                 {"DeleteRequest": {"Key": wire}},
-                f"delete {spec.name} {key_attrs}",
-                wire,
-            )
+                (table_name, key_id(wire)),
+                f"delete {spec.name}",
+                key_attrs,
+                False,
+            ),
+            _key_names(spec.table),
         )
 
     def put_item(self, table: Table, item: Mapping[str, Any], /) -> None:
         """Write a plain item (Python values) to ``table``."""
         wire = _item(item, "item")
-        key = _plain_key(table, wire, "item")
+        names = _key_names(table)
+        key = _plain_key(table, names, wire, "item")
+        table_name = self.ctx.table_name(table)
         self._add(
             _WriteRequest(
-                self.ctx.table_name(table),
+                table_name,
                 {"PutRequest": {"Item": wire}},
-                f"put_item {deserialize_item(key)}",
+                (table_name, key_id(key)),
+                "put_item",
                 key,
-            )
+                True,
+            ),
+            names,
         )
 
     def delete_item(self, table: Table, key: Mapping[str, Any], /) -> None:
         """Delete a plain item by its key attributes (Python values)."""
         wire = _item(key, "key")
-        wire_key = _plain_key(table, wire, "key")
+        names = _key_names(table)
+        wire_key = _plain_key(table, names, wire, "key")
         if len(wire) != len(wire_key):
             extra = sorted(set(wire) - set(wire_key))
             raise InvalidInput(f"a key has only the key attributes; remove {extra}")
+        table_name = self.ctx.table_name(table)
         self._add(
             _WriteRequest(
-                self.ctx.table_name(table),
+                table_name,
                 {"DeleteRequest": {"Key": wire}},
-                f"delete_item {key}",
-                wire,
-            )
+                (table_name, key_id(wire)),
+                "delete_item",
+                dict(key) if type(key) is dict else key,  # as given, should the caller change it
+                False,
+            ),
+            names,
         )
 
     def _key_of(self, table_name: str, request: Mapping[str, Any]) -> dict[str, Any]:
@@ -268,7 +293,7 @@ class BatchWriter:
         if self._sent:
             raise InvalidInput("this batch was already sent; start a new one")
         self._sent = True
-        by_id = {r.id: r for r in self._requests}
+        by_id = self._seen
         pending = list(self._requests)
         rounds = 0
         while pending:
@@ -280,7 +305,7 @@ class BatchWriter:
                 Request("BatchWriteItem", {"RequestItems": request_items})
             )
             back = [
-                by_id[(table_name, wire_key_id(self._key_of(table_name, req)))]
+                by_id[(table_name, key_id(self._key_of(table_name, req)))]
                 for table_name, requests in (response.get("UnprocessedItems") or {}).items()
                 for req in requests
             ]
@@ -324,9 +349,18 @@ def batch_write_flow(
     return writer.flow()
 
 
-def _plain_key(table: Table, wire: Mapping[str, Any], what: str) -> dict[str, Any]:
-    names = [a.name for a in table.primary_key]
-    missing = [n for n in names if n not in wire]
-    if missing:
-        raise InvalidInput(f"the {what} lacks key attributes {missing} of table {table.name!r}")
-    return {n: wire[n] for n in names}
+def _key_names(table: Table) -> tuple[str, ...]:
+    sk = table.sk_attribute
+    return (table.pk_attribute.name,) if sk is None else (table.pk_attribute.name, sk.name)
+
+
+def _plain_key(
+    table: Table, names: tuple[str, ...], wire: Mapping[str, Any], what: str
+) -> dict[str, Any]:
+    try:
+        return {n: wire[n] for n in names}
+    except KeyError:
+        missing = [n for n in names if n not in wire]
+        raise InvalidInput(
+            f"the {what} lacks key attributes {missing} of table {table.name!r}"
+        ) from None

@@ -17,9 +17,12 @@ from ..codec import serialize_item
 from ..errors import InvalidInput
 from .steps import Context
 
-__all__ = ["KeyInput", "KeyTarget", "key_input", "key_targets", "wire_key_id"]
+__all__ = ["KeyId", "KeyInput", "KeyTarget", "key_id", "key_input", "key_targets", "wire_key_id"]
 
 KeyInput = Mapping[str, Any] | Entity
+
+KeyId = tuple[tuple[str, str, Any], ...]
+"""A key in wire format as a hashable value: ``((name, type, value), ...)`` sorted by name."""
 
 
 def key_input(key: KeyInput | None, fields: Mapping[str, Any]) -> KeyInput:
@@ -48,6 +51,21 @@ class KeyTarget:
 def wire_key_id(key: Mapping[str, Any]) -> str:
     """A canonical text for a key in wire format (bytes included)."""
     return json.dumps(key, sort_keys=True, default=repr)
+
+
+def key_id(key: Mapping[str, Any]) -> KeyId:
+    """A key in wire format as a hashable value, equal for two keys of one item in any order.
+
+    Cheaper than :func:`wire_key_id` (no text is built): for the per-item bookkeeping of
+    batches.
+
+    Example:
+        >>> key_id({"sk": {"N": "1"}, "pk": {"S": "a"}})
+        (('pk', 'S', 'a'), ('sk', 'N', '1'))
+    """
+    parts = [(name, kind, value) for name, typed in key.items() for kind, value in typed.items()]
+    parts.sort()  # names are distinct: values are never compared
+    return tuple(parts)
 
 
 def key_targets(
