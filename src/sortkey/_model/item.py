@@ -73,6 +73,7 @@ def epoch_seconds(value: datetime) -> int:
 _UNCHANGED: frozenset[type] = frozenset({str, int, float, bool, bytes, Decimal, type(None)})
 
 _Converter = Callable[[Any], Any]
+_MAX_CONVERTERS = 1000
 
 
 def _same(value: Any) -> Any:
@@ -87,14 +88,20 @@ def _isoformat(value: date | time) -> str:
     return value.isoformat()
 
 
-def _from_model(value: BaseModel) -> dict[str, Any]:
-    # Fields set to None are left out of nested models (the absence rule, one level down).
-    out: dict[str, Any] = {}
-    for name in type(value).model_fields:
-        v = getattr(value, name)
-        if v is not None:
-            out[name] = v if type(v) in _UNCHANGED else _convert(v)
-    return out
+def _model_converter(cls: type[BaseModel]) -> _Converter:
+    """The converter of one model class, with its field names read once."""
+    names = tuple(cls.model_fields)  # a pydantic property, dearer than a small model's fields
+
+    def from_model(value: BaseModel) -> dict[str, Any]:
+        # Fields set to None are left out of nested models (the absence rule, one level down).
+        out: dict[str, Any] = {}
+        for name in names:
+            v = getattr(value, name)
+            if v is not None:
+                out[name] = v if type(v) in _UNCHANGED else _convert(v)
+        return out
+
+    return from_model
 
 
 def _from_mapping(value: Mapping[Any, Any]) -> dict[Any, Any]:
@@ -117,7 +124,10 @@ def _from_set(value: AbstractSet[Any]) -> set[Any] | None:
     for v in value:
         if type(v) not in _UNCHANGED:
             return {v if type(v) in _UNCHANGED else _convert(v) for v in value} or None
-    return set(value) or None  # empty: absent (DynamoDB cannot store an empty set)
+    # Empty: absent (DynamoDB cannot store an empty set). Built member by member, not with
+    # set(value): a copy can iterate in another order, and the codec's error for a mixed set
+    # names the first member it meets.
+    return {v for v in value} or None
 
 
 def _from_sequence(value: list[Any] | tuple[Any, ...]) -> list[Any]:
@@ -154,7 +164,7 @@ def _resolve_converter(value: Any) -> _Converter:
     elif isinstance(value, uuid.UUID):
         convert = str
     elif isinstance(value, BaseModel):
-        convert = _from_model
+        convert = _model_converter(type(value))
     elif isinstance(value, Mapping):
         convert = _from_mapping
     elif isinstance(value, set | frozenset):
@@ -163,7 +173,9 @@ def _resolve_converter(value: Any) -> _Converter:
         convert = _from_sequence
     else:
         convert = _same  # Decimal subclasses, bytearray... or what the codec refuses by name
-    if value.__class__ is type(value):  # not a proxy claiming another class: safe to cache
+    # Cached unless the value is a proxy claiming another class, or the classes seen are so
+    # many (made on the fly?) that the table would only grow.
+    if value.__class__ is type(value) and len(_CONVERTERS) < _MAX_CONVERTERS:
         _CONVERTERS[type(value)] = convert
     return convert
 

@@ -406,7 +406,9 @@ def _put_plan(
     condition: Condition | None,
     expect: _Expect,
     guards: list[_Guard] | None,
+    compiled: dict[str, Any] | None = None,
 ) -> WritePlan:
+    """The plan of a put; ``compiled``: the condition already compiled, if it was."""
     spec = spec_of(written)
 
     def parse(response: dict[str, Any]) -> E:
@@ -416,7 +418,7 @@ def _put_plan(
     params: dict[str, Any] = {
         "TableName": ctx.table_name(spec.table),
         "Item": serialize_item(item),
-        **compile_params(condition_=condition),
+        **(compile_params(condition_=condition) if compiled is None else compiled),
     }
     if condition is not None:
         params["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
@@ -451,12 +453,27 @@ def create_plan(
     written = _written(entity, now, 1)
     item = to_attributes(written, now=now)
     key = _key_of(spec, item)
-    condition = attr.name(spec.table.pk_attribute.name).not_exists()
+    condition, compiled = _absent(spec.table.pk_attribute.name)
     expect = _Expect(spec, key, creating=True)
     guards = None
     if spec.unique:
         guards = _guard_changes(spec, field_values(written), None, spec.unique)
-    return _put_plan(ctx, "create", written, item, condition, expect, guards)
+    return _put_plan(ctx, "create", written, item, condition, expect, guards, compiled)
+
+
+#: pk attribute name → the condition of a create and its compiled parameters. Building and
+#: compiling that path costs about as much as converting a small entity, for the same result.
+_ABSENT: dict[str, tuple[Condition, dict[str, Any]]] = {}
+
+
+def _absent(pk_name: str) -> tuple[Condition, dict[str, Any]]:
+    """``attribute_not_exists(pk)`` and its parameters (a copy: requests may be changed)."""
+    cached = _ABSENT.get(pk_name)
+    if cached is None:
+        condition = attr.name(pk_name).not_exists()
+        cached = _ABSENT[pk_name] = (condition, compile_params(condition_=condition))
+    condition, compiled = cached
+    return condition, {k: dict(v) if isinstance(v, dict) else v for k, v in compiled.items()}
 
 
 def put(
@@ -493,16 +510,19 @@ def put_plan(
     written = _written(entity, now, None if expected is None else expected + 1)
     item = to_attributes(written, now=now)
     key = _key_of(spec, item)
-    pk = attr.name(spec.table.pk_attribute.name)
+    pk_name = spec.table.pk_attribute.name  # a path is built only for a condition that needs it
     version_condition = None
     if version_field is not None:
         version_condition = (
-            pk.not_exists() if expected == 0 else attr.name(version_field) == expected
+            attr.name(pk_name).not_exists()
+            if expected == 0
+            else attr.name(version_field) == expected
         )
     expect = _Expect(spec, key, version=expected)
     guards = None
     read_condition = None
     if spec.unique:
+        pk = attr.name(pk_name)
         if read is UNREAD:
             raise NeedsRead(f"{spec.name} has unique fields: put() needs the stored item first")
         if read is None:
