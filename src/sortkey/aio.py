@@ -41,7 +41,8 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+import gc
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, NoReturn, TypeVar, overload
 from urllib.parse import urlparse
@@ -55,7 +56,16 @@ from ._ops.batch import BatchWriter
 from ._ops.builders import CollectionBuilder, QueryBuilder
 from ._ops.collection import CollectionResult
 from ._ops.query import Page
-from ._ops.steps import Context, Emit, Flow, Request, Sleep
+from ._ops.steps import (
+    Context,
+    Emit,
+    EmitEach,
+    Flow,
+    Request,
+    Sleep,
+    Step,
+    raise_translated,
+)
 from ._ops.targets import KeyInput, key_input
 from ._ops.transact import TransactionBuilder
 from .backends.base import AsyncBackend, Backend
@@ -118,6 +128,15 @@ class AsyncAdapter:
         self.backend = backend
         self.threaded = threaded
 
+    @property
+    def in_process(self) -> bool:
+        """Whether calls run inline on a backend in this process (the embedded engine).
+
+        Then :meth:`acall` returns without ever suspending or waiting on I/O, and drivers may
+        pause the cyclic GC around it, as ``Database`` does around ``call``.
+        """
+        return not self.threaded and getattr(self.backend, "in_process", False) is True
+
     async def acall(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Run one request on the wrapped backend; see :meth:`sortkey.backends.Backend.call`."""
         if self.threaded:
@@ -158,7 +177,16 @@ def _as_async(backend: AsyncBackend | Backend, threaded: bool | None = None) -> 
 
 
 class _Running(AsyncIterator[Any]):
-    """One flow being driven: iterating gives what it emits; ``result`` is what it returns."""
+    """One flow being driven: iterating gives what it emits; ``result`` is what it returns.
+
+    With an in-process backend (:attr:`AsyncAdapter.in_process`: the embedded engine called
+    inline), the cyclic GC is paused while a step runs, as ``Database`` does and for the
+    same reason (a query page's thousands of young containers): the flow's code between two
+    yields and the backend call, which never suspends, so no other task ever runs with the
+    GC paused. Never across an ``await`` that suspends (sleeps, network, threads), never
+    while the caller's ``async for`` body runs; only a step that disabled the GC re-enables
+    it, in a ``finally``.
+    """
 
     def __init__(self, backend: AsyncBackend, flow: Flow[Any]) -> None:
         self._backend = backend
@@ -166,41 +194,95 @@ class _Running(AsyncIterator[Any]):
         self._answer: Any = None
         self._error: DynamoDBError | None = None
         self._done = False
+        self._pause_gc = getattr(backend, "in_process", False) is True
+        self._page: Iterator[Any] | None = None  # the rest of an EmitEach being handed on
+        self._convert: Callable[[Any], Any] | None = None
         self.result: Any = None
 
     def __aiter__(self) -> _Running:
         return self
 
     async def __anext__(self) -> Any:
-        while not self._done:
+        while True:
+            if self._page is not None:
+                for item in self._page:
+                    return self._converted(item)
+                self._page = None
+            if self._done:
+                raise StopAsyncIteration
+            paused = self._pause_gc and gc.isenabled()
+            if paused:
+                gc.disable()
             try:
-                if self._error is None:
-                    step = self._flow.send(self._answer)
-                else:
-                    step = self._flow.throw(self._error)
-            except StopIteration as stop:
-                self._done = True
-                self.result = stop.value
-                break
-            except BaseException:
-                self._done = True
-                raise
-            self._answer, self._error = None, None
-            if isinstance(step, Emit):
+                step = self._advance()
+                if step is None:
+                    raise StopAsyncIteration
+                if paused and isinstance(step, Request):
+                    await self._call(step)  # in process: returns without suspending
+                    continue
+            finally:
+                if paused:
+                    gc.enable()
+            if isinstance(step, EmitEach):
+                self._page, self._convert = iter(step.items), step.convert
+            elif isinstance(step, Emit):
                 return step.value
-            try:
-                if isinstance(step, Sleep):
+            elif isinstance(step, Sleep):
+                try:
                     await asyncio.sleep(step.seconds)
-                else:
-                    self._answer = await self._backend.acall(step.operation, step.params)
-            except DynamoDBError as exc:
-                self._error = exc
-            except BaseException:
-                # Cancelled (or interrupted) while waiting: end the flow where it stands.
-                self._done = True
-                self._flow.close()
-                raise
-        raise StopAsyncIteration
+                except BaseException:
+                    self._stop()
+                    raise
+            else:
+                await self._call(step)
+
+    def _advance(self) -> Step | None:
+        """The flow's next step (``None``: it returned, its value is ``result``)."""
+        try:
+            if self._error is None:
+                step = self._flow.send(self._answer)
+            else:
+                step = self._flow.throw(self._error)
+        except StopIteration as stop:
+            self._done = True
+            self.result = stop.value
+            return None
+        except BaseException:
+            self._done = True
+            raise
+        self._answer, self._error = None, None
+        return step
+
+    async def _call(self, request: Request[Any]) -> None:
+        """Send ``request``; its answer or error goes back into the flow at the next step."""
+        try:
+            self._answer = await self._backend.acall(request.operation, request.params)
+        except DynamoDBError as exc:
+            self._error = exc
+        except BaseException:
+            # Cancelled (or interrupted) while waiting: end the flow where it stands.
+            self._stop()
+            raise
+
+    def _converted(self, item: Any) -> Any:
+        """An item of the page being handed on, converted (a failure ends the flow)."""
+        assert self._convert is not None
+        paused = self._pause_gc and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            return self._convert(item)
+        except BaseException:
+            self._page = None
+            self._stop()
+            raise
+        finally:
+            if paused:
+                gc.enable()
+
+    def _stop(self) -> None:
+        self._done = True
+        self._flow.close()
 
 
 # --------------------------------------------------------------------------- the database
@@ -255,7 +337,21 @@ class AsyncDatabase:
 
     async def send(self, request: Request[T]) -> T:
         """Send one request built by :mod:`sortkey._ops` and return its parsed result."""
-        return await self.run(ops.send(request))
+        # ``await self.run(ops.send(request))`` without driving a generator: the lone read or
+        # write is the common call. The GC pause is the driver's (see ``_Running``).
+        backend = self.backend
+        paused = getattr(backend, "in_process", False) is True and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            try:
+                response = await backend.acall(request.operation, request.params)
+            except DynamoDBError as exc:
+                raise_translated(request, exc)
+            return request.parse(response)
+        finally:
+            if paused:
+                gc.enable()
 
     async def aclose(self) -> None:
         """Close the backend."""

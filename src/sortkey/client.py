@@ -24,7 +24,7 @@ from ._ops.batch import BatchWriter
 from ._ops.builders import CollectionBuilder, QueryBuilder
 from ._ops.collection import CollectionResult
 from ._ops.query import Page
-from ._ops.steps import Context, Emit, Flow, Request, Sleep
+from ._ops.steps import Context, Emit, EmitEach, Flow, Request, raise_translated
 from ._ops.targets import KeyInput, key_input
 from ._ops.transact import TransactionBuilder
 from .backends.base import Backend
@@ -94,17 +94,23 @@ class Database:
 
     # ------------------------------------------------------------------ driving
 
+    def _pauses_gc(self) -> bool:
+        """Whether steps pause the cyclic GC: only for a backend that runs in this process.
+
+        A query page allocates thousands of short-lived containers (wire items, then Python
+        values), and collections in the middle promote them to older generations, whose full
+        collections walk the whole heap. Measured: a 100-item query spent ~0.5 ms of ~2 ms
+        in those collections. Never around network I/O, never across a yield to the caller;
+        only the thread that disabled the GC re-enables it, in a ``finally``.
+        """
+        return getattr(self.backend, "in_process", False) is True
+
     def _stream(self, flow: Flow[T]) -> Iterator[Any]:
         """Run ``flow``, yielding what it emits; its return value ends the iteration."""
         answer: Any = None
         error: DynamoDBError | None = None
-        # With the embedded engine, the cyclic GC is paused while a step runs (never across a
-        # yield to the caller, never around network I/O): a query page allocates thousands of
-        # short-lived containers (wire items, then Python values), and collections in the
-        # middle promote them to older generations, whose full collections walk the whole
-        # heap. Measured: a 100-item query spent ~0.5 ms of ~2 ms in those collections.
-        # Only the thread that disabled the GC re-enables it, in a finally.
-        pause_gc = getattr(self.backend, "in_process", False) is True
+        pause_gc = self._pauses_gc()
+        call = self.backend.call
         while True:
             paused = pause_gc and gc.isenabled()
             if paused:
@@ -115,16 +121,30 @@ class Database:
                 except StopIteration as stop:
                     return stop.value  # type: ignore[no-any-return]
                 answer, error = None, None
-                if not isinstance(step, (Emit, Sleep)):
+                if isinstance(step, Request):
                     try:
-                        answer = self.backend.call(step.operation, step.params)
+                        answer = call(step.operation, step.params)
                     except DynamoDBError as exc:
                         error = exc
                     continue
             finally:
                 if paused:
                     gc.enable()
-            if isinstance(step, Emit):
+            if isinstance(step, EmitEach):
+                # Each item is converted when the caller asks for it, with the GC paused as
+                # in a step (the page's wire items are young and numerous).
+                convert = step.convert
+                for item in step.items:
+                    paused = pause_gc and gc.isenabled()
+                    if paused:
+                        gc.disable()
+                    try:
+                        value = convert(item)
+                    finally:
+                        if paused:
+                            gc.enable()
+                    yield value
+            elif isinstance(step, Emit):
                 yield step.value
             else:
                 time.sleep(step.seconds)
@@ -140,7 +160,20 @@ class Database:
 
     def send(self, request: Request[T]) -> T:
         """Send one request built by :mod:`sortkey._ops` and return its parsed result."""
-        return self.run(ops.send(request))
+        # ``self.run(ops.send(request))`` without the two generators: a lone GetItem spent
+        # ~5 us of ~25 us driving them.
+        paused = self._pauses_gc() and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            try:
+                response = self.backend.call(request.operation, request.params)
+            except DynamoDBError as exc:
+                raise_translated(request, exc)
+            return request.parse(response)
+        finally:
+            if paused:
+                gc.enable()
 
     def close(self) -> None:
         """Close the backend.

@@ -139,14 +139,15 @@ def collection_query(
 def collection_flow(query: QuerySpec, ctx: Context = DEFAULT_CONTEXT) -> Flow[CollectionResult]:
     """Every page of the partition, parsed, as one :class:`CollectionResult`."""
     params = query.params(ctx)
+    parse = query.parser()
     items: list[Any] = []
     while True:
-        response: dict[str, Any] = yield from send(Request("Query", dict(params)))
-        items.extend(query.parse(item) for item in response.get("Items", []))
+        response: dict[str, Any] = yield from send(Request("Query", params))
+        items.extend([parse(item) for item in response.get("Items", [])])
         last = response.get("LastEvaluatedKey")
         if not last:
             return CollectionResult(items)
-        params["ExclusiveStartKey"] = last
+        params = {**params, "ExclusiveStartKey": last}  # the sent request stays as it was
 
 
 def collection_read(

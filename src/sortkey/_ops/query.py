@@ -14,7 +14,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -27,7 +27,7 @@ from .._model.table import LSI, Table
 from ..codec import deserialize_item
 from ..errors import InvalidInput
 from ..expr import PathLike, attr
-from .steps import DEFAULT_CONTEXT, Context, Emit, Flow, Request, send
+from .steps import DEFAULT_CONTEXT, Context, EmitEach, Flow, Request, send
 
 __all__ = [
     "Page",
@@ -140,17 +140,33 @@ class QuerySpec:
         return replace(self, filter=checked if self.filter is None else self.filter & checked)
 
     def parse(self, item: Mapping[str, Any]) -> Any:
-        values = deserialize_item(item)
+        """One wire item of the results as its entity, or a dict (see :meth:`parser`)."""
+        return self.parser()(item)
+
+    def parser(self) -> Callable[[Mapping[str, Any]], Any]:
+        """What turns each wire item of the results into its entity, or a dict.
+
+        Items are dispatched by the table's type attribute; with a projection (a partial
+        item is not a valid entity) and for unknown types, they stay dicts. Made once per
+        read: the table's lookups are bound here rather than repeated for every item.
+        """
         if self.projection is not None:
+            return deserialize_item
+        type_attribute = self.table.type_attribute
+        entity_for = self.table.entity_for
+
+        def parse(item: Mapping[str, Any]) -> Any:
+            # parse_item's dispatch without its defensive copy: ``values`` is already a
+            # fresh dict (this runs once per item read; the copy was a measurable share).
+            values = deserialize_item(item)
+            type_name = values.get(type_attribute)
+            if type_name is not None and isinstance(type_name, str):
+                cls = entity_for(type_name)
+                if cls is not None:
+                    return from_item(cls, values)
             return values
-        # parse_item's dispatch without its defensive copy: ``values`` is already a fresh dict
-        # (this runs once per item read, so the copy was a measurable share of a query).
-        type_name = values.get(self.table.type_attribute)
-        if isinstance(type_name, str):
-            cls = self.table.entity_for(type_name)
-            if cls is not None:
-                return from_item(cls, values)
-        return values
+
+        return parse
 
 
 def _conjuncts_for(
@@ -369,34 +385,41 @@ def decode_cursor(cursor: str, query: QuerySpec, ctx: Context = DEFAULT_CONTEXT)
 
 
 def query_items(query: QuerySpec, ctx: Context = DEFAULT_CONTEXT) -> Flow[None]:
-    """Every result, page after page (as :class:`~.steps.Emit` steps), up to the limit."""
+    """Every result, page after page (one :class:`~.steps.EmitEach` per page), up to the limit.
+
+    The next page is requested only once the caller has taken every item of this one, so a
+    caller that stops early sends nothing more; the limit ends the flow with the item that
+    reaches it, without reading further pages.
+    """
     params = query.params(ctx)
     remaining = query.limit
-    parse = query.parse
+    parse = query.parser()
     while True:
         if remaining is not None:
             params["Limit"] = remaining
-        response: dict[str, Any] = yield from send(Request(query.operation, dict(params)))
-        if remaining is None:  # the common case, without the per-item countdown
-            for item in response.get("Items", []):
-                yield Emit(parse(item))
-        else:
-            for item in response.get("Items", []):
-                yield Emit(parse(item))
-                remaining -= 1
-                if remaining == 0:
+        # Each page's request gets its own dict (a Request is a value; the next page's start
+        # key must not change the one already sent), so ``params`` is not copied here.
+        response: dict[str, Any] = yield from send(Request(query.operation, params))
+        items = response.get("Items")
+        if items:
+            if remaining is not None:
+                if len(items) >= remaining:
+                    yield EmitEach(items[:remaining], parse)
                     return None
+                remaining -= len(items)
+            yield EmitEach(items, parse)
         last = response.get("LastEvaluatedKey")
         if not last:
             return None
-        params["ExclusiveStartKey"] = last
+        params = {**params, "ExclusiveStartKey": last}
 
 
 def query_page(query: QuerySpec, ctx: Context = DEFAULT_CONTEXT) -> Flow[Page]:
     """One Query (or Scan) call: its items and the cursor of the next page."""
     response: dict[str, Any] = yield from send(Request(query.operation, query.params(ctx)))
     last = response.get("LastEvaluatedKey")
-    items = [query.parse(item) for item in response.get("Items", [])]
+    parse = query.parser()
+    items = [parse(item) for item in response.get("Items", [])]
     return Page(items, encode_cursor(last, query, ctx) if last else None)
 
 

@@ -5,7 +5,10 @@ Theory of operation: a *flow* is a generator that yields steps and returns a res
 * :class:`Request` — send one API call; the driver sends back the response dict, or throws
   the :class:`~sortkey.errors.DynamoDBError` the backend raised into the generator.
 * :class:`Sleep` — wait; the driver sends back ``None``.
-* :class:`Emit` — hand a value to the caller (query results); the driver sends back ``None``.
+* :class:`Emit` — hand a value to the caller; the driver sends back ``None``.
+* :class:`EmitEach` — hand each of a page's items, converted one by one as the caller reaches
+  it, to the caller (query results); the driver sends back ``None`` once all were handed on.
+  A caller that stops early never has the rest converted, nor the flow resumed.
 
 Drivers (``Database``, ``AsyncDatabase``) hold no other logic, so every operation is
 written once. A :class:`Request` is also a plain value: ``ops.put(user).params`` is what would
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from ..errors import DynamoDBError, InvalidInput
 
@@ -24,11 +27,13 @@ __all__ = [
     "RETURN_VALUES",
     "Context",
     "Emit",
+    "EmitEach",
     "Flow",
     "Request",
     "Sleep",
     "Step",
     "collect",
+    "raise_translated",
     "return_values",
     "send",
 ]
@@ -77,7 +82,20 @@ class Emit:
     value: Any
 
 
-Step = Request[Any] | Sleep | Emit
+@dataclass(frozen=True)
+class EmitEach:
+    """``convert(item)`` for each of ``items``, handed to the caller in order (a query page).
+
+    One step per page rather than one :class:`Emit` per item: ``.all()`` converts a page with
+    one loop, and ``for x in query`` still converts each item only when the loop reaches it,
+    so an item that fails to convert raises after the items before it were handed on.
+    """
+
+    items: Sequence[Any]
+    convert: Callable[[Any], Any] = field(default=_identity, repr=False, compare=False)
+
+
+Step = Request[Any] | Sleep | Emit | EmitEach
 Flow = Generator[Step, Any, T]
 
 
@@ -86,11 +104,20 @@ def send(request: Request[T]) -> Flow[T]:
     try:
         response = yield request
     except DynamoDBError as exc:
-        translated = request.translate(exc)
-        if translated is exc:
-            raise
-        raise translated from exc
+        raise_translated(request, exc)
     return request.parse(response)
+
+
+def raise_translated(request: Request[Any], exc: DynamoDBError) -> NoReturn:
+    """Raise the error by cause that ``request`` makes of ``exc`` (``exc`` itself if none).
+
+    For drivers that send a lone request without the :func:`send` flow (a fast path); it
+    must be called in the ``except`` block that caught ``exc``.
+    """
+    translated = request.translate(exc)
+    if translated is exc:
+        raise exc
+    raise translated from exc
 
 
 def collect(flow: Flow[Any]) -> Flow[list[Any]]:
@@ -107,6 +134,10 @@ def collect(flow: Flow[Any]) -> Flow[list[Any]]:
         except StopIteration:
             return out
         answer, error = None, None
+        if isinstance(step, EmitEach):
+            convert = step.convert
+            out.extend([convert(item) for item in step.items])
+            continue
         if isinstance(step, Emit):
             out.append(step.value)
             continue
