@@ -50,11 +50,9 @@ def put_item(
         >>> put_item("Users", {"PK": "USER#USR001", "SK": "PROFILE", "Amount": 50}).params
         {'TableName': 'Users', 'Item': {'PK': {'S': 'USER#USR001'}, 'SK': {'S': 'PROFILE'}, 'Amount': {'N': '50'}}}
     """  # noqa: E501
-    params: dict[str, Any] = {
-        "TableName": ctx.table_name(table),
-        "Item": _item(item, "item"),
-        **compile_params(condition_=condition),
-    }
+    params: dict[str, Any] = {"TableName": ctx.table_name(table), "Item": _item(item, "item")}
+    if condition is not None:  # (compiling nothing still costs a placeholder accumulator)
+        params.update(compile_params(condition_=condition))
     if returning != "none":
         params["ReturnValues"] = return_values(returning, ("none", "old"))
     return Request("PutItem", params, parse=_attributes)
@@ -140,11 +138,9 @@ def delete_item(
     ctx: Context = DEFAULT_CONTEXT,
 ) -> Request[dict[str, Any] | None]:
     """DeleteItem with Python values; ``returning="old"`` gives the deleted item."""
-    params: dict[str, Any] = {
-        "TableName": ctx.table_name(table),
-        "Key": _item(key, "key"),
-        **compile_params(condition_=condition),
-    }
+    params: dict[str, Any] = {"TableName": ctx.table_name(table), "Key": _item(key, "key")}
+    if condition is not None:
+        params.update(compile_params(condition_=condition))
     if returning != "none":
         params["ReturnValues"] = return_values(returning, ("none", "old"))
     return Request("DeleteItem", params, parse=_attributes)

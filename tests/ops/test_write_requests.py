@@ -1,4 +1,4 @@
-"""Entity puts and creates as requests: the conditions each one carries, built fresh every time."""
+"""Puts, creates and deletes as requests: golden wire params, conditions built fresh each time."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from sortkey._model.entity import Entity
 from sortkey._model.fields import Version
 from sortkey._model.table import Table
 from sortkey._model.template import Key
-from sortkey._ops import writes
+from sortkey._ops import plain, writes
+from sortkey.expr import attr
 
 docs = Table("docs", pk="pk", sk="sk")
 other = Table("other", pk="id")
@@ -75,3 +76,38 @@ def test_put_has_no_condition_unless_versioned() -> None:
     assert stale["ExpressionAttributeNames"] == {"#n0": "version"}
     assert stale["ExpressionAttributeValues"] == {":v0": {"N": "3"}}
     assert stale["Item"]["version"] == {"N": "4"}
+
+
+def test_plain_put_and_delete_golden() -> None:
+    item = {"pk": "a", "sk": "b", "at": NOW, "gone": None, "tags": set(), "n": 1}
+    assert plain.put_item(docs, item).params == {
+        "TableName": "docs",
+        "Item": {
+            "pk": {"S": "a"},
+            "sk": {"S": "b"},
+            "at": {"S": "2025-01-02T03:04:05.000000Z"},
+            "n": {"N": "1"},
+        },
+    }
+    guarded = plain.put_item(
+        "docs", {"pk": "a", "sk": "b"}, condition=attr("pk").not_exists(), returning="old"
+    )
+    assert guarded.params == {
+        "TableName": "docs",
+        "Item": {"pk": {"S": "a"}, "sk": {"S": "b"}},
+        "ConditionExpression": "attribute_not_exists(#n0)",
+        "ExpressionAttributeNames": {"#n0": "pk"},
+        "ReturnValues": "ALL_OLD",
+    }
+    assert plain.delete_item(docs, {"pk": "a", "sk": "b"}).params == {
+        "TableName": "docs",
+        "Key": {"pk": {"S": "a"}, "sk": {"S": "b"}},
+    }
+    deleted = plain.delete_item(docs, {"pk": "a", "sk": "b"}, condition=attr("n") > 1)
+    assert deleted.params == {
+        "TableName": "docs",
+        "Key": {"pk": {"S": "a"}, "sk": {"S": "b"}},
+        "ConditionExpression": "#n0 > :v0",
+        "ExpressionAttributeNames": {"#n0": "n"},
+        "ExpressionAttributeValues": {":v0": {"N": "1"}},
+    }
