@@ -9,7 +9,7 @@ from .._expr.compiler import compile_params
 from .._model.entity import Entity, spec_of
 from .._model.item import from_item, key_from
 from ..codec import deserialize_item, serialize_item
-from ..expr import PathLike
+from ..expr import PathLike, attr
 from .steps import DEFAULT_CONTEXT, Context, Request
 
 __all__ = ["exists", "get"]
@@ -77,8 +77,29 @@ def exists(
     params: dict[str, Any] = {
         "TableName": ctx.table_name(spec.table),
         "Key": serialize_item(key_attrs),
-        **compile_params(projection=[spec.table.pk_attribute.name]),
+        **_projection_of(spec.table.pk_attribute.name),
     }
     if consistent:
         params["ConsistentRead"] = True
-    return Request("GetItem", params, parse=lambda response: bool(response.get("Item")))
+    return Request("GetItem", params, parse=_found)
+
+
+def _found(response: dict[str, Any]) -> bool:
+    return bool(response.get("Item"))
+
+
+_PROJECTIONS: dict[str, dict[str, Any]] = {}
+
+
+def _projection_of(name: str) -> dict[str, Any]:
+    """The parameters projecting an item onto attribute ``name`` (a fresh copy each time).
+
+    ``name`` is one top-level attribute even if it holds a dot (``"a.b"`` is not the path
+    ``a`` → ``b``). Compiled once per name: compiling was ~6 us of an ``exists`` call.
+    """
+    compiled = _PROJECTIONS.get(name)
+    if compiled is None:
+        compiled = _PROJECTIONS[name] = compile_params(projection=[attr.name(name)])
+    return {
+        key: dict(value) if isinstance(value, dict) else value for key, value in compiled.items()
+    }
