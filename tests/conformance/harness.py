@@ -399,29 +399,58 @@ def wait_active(side: Side, table: str) -> None:
             g.get("IndexStatus") for g in desc.get("GlobalSecondaryIndexes") or ()
         ]
         if all(s == "ACTIVE" for s in statuses):
+            types = {a["AttributeName"]: a["AttributeType"] for a in desc["AttributeDefinitions"]}
             for index in desc.get("GlobalSecondaryIndexes") or ():
-                wait_backfilled(side, table, index["IndexName"])
+                keys = [k["AttributeName"] for k in index["KeySchema"]]
+                wait_backfilled(side, table, index["IndexName"], {k: types[k] for k in keys})
             return
         time.sleep(0.02)
     raise AssertionError(f"{side.name}: {table} did not become ACTIVE")
 
 
-def wait_backfilled(side: Side, table: str, index: str) -> None:
-    """Poll until a GSI's item count stops changing.
-
-    DynamoDB Local has been seen reporting a new GSI ACTIVE while its backfill was still
-    running (a case failed once that way); two equal counts 50 ms apart mean it has finished.
-    """
-    params = {"TableName": table, "IndexName": index, "Select": "COUNT"}
-    previous: int | None = None
-    for _ in range(100):
-        out = side.send("Scan", params)
+def _count(side: Side, params: Wire) -> int | None:
+    """Every page of a ``Select=COUNT`` Scan, added up (None if the scan failed)."""
+    total = 0
+    page = dict(params, Select="COUNT")
+    for _ in range(MAX_PAGES):
+        out = side.send("Scan", page)
         if out.code or out.response is None:
+            return None
+        total += int(out.response.get("Count", 0))
+        lek = out.response.get("LastEvaluatedKey")
+        if not lek:
+            return total
+        page = {**page, "ExclusiveStartKey": lek}
+    return total
+
+
+def wait_backfilled(side: Side, table: str, index: str, key_types: Mapping[str, str]) -> None:
+    """Poll until a new GSI holds every base item that has its key attributes (typed right).
+
+    DynamoDB Local reports a new GSI ACTIVE while its backfill may not have started yet (a
+    case failed that way on a loaded machine): the index must reach the count of base items
+    that belong in it, computed from a scan of the table (at most ~10 s, then the comparison
+    shows whatever is there).
+    """
+    names = {f"#k{i}": name for i, name in enumerate(key_types)}
+    condition = " AND ".join(
+        f"attribute_type({placeholder}, :t{i})" for i, placeholder in enumerate(names)
+    )
+    values = {f":t{i}": {"S": kind} for i, kind in enumerate(key_types.values())}
+    expected = _count(
+        side,
+        {
+            "TableName": table,
+            "FilterExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        },
+    )
+    if expected is None:
+        return
+    for _ in range(200):
+        if _count(side, {"TableName": table, "IndexName": index}) in (expected, None):
             return
-        count = int(out.response.get("Count", 0))
-        if count == previous:
-            return
-        previous = count
         time.sleep(0.05)
 
 
