@@ -372,7 +372,7 @@ class Rich(Entity):
     rich_id: str
     color: Color | None = None
     when: datetime | None = None
-    stamp: Annotated[datetime | None, Epoch()] = None  # (Epoch() inside "| None" is lost)
+    stamp: Annotated[datetime | None, Epoch()] = None
     born: date | None = None
     ref: uuid.UUID | None = None
     tags: set[str] = set()

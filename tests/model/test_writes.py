@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Optional
 
 import pytest
 
 from sortkey._model.entity import Entity
-from sortkey._model.fields import ID, TTL, CreatedAt, UpdatedAt, Version
+from sortkey._model.fields import ID, TTL, CreatedAt, Epoch, UpdatedAt, Version
 from sortkey._model.item import raw
 from sortkey._model.table import GSI, Table
 from sortkey._model.template import Key
@@ -264,3 +264,24 @@ def test_reads(db: Database, table: Table) -> None:
         db.get(Post, user_id="u1", post_id=post.post_id, title="x")
     with pytest.raises(InvalidInput, match="'post_id'"):
         db.get(Post, user_id="u1")
+
+
+class Reminder(Entity):
+    __table__ = app
+    __key__ = Key(pk="REMINDER#{reminder_id}", sk="#")
+    reminder_id: str = ID()
+    # Epoch() inside "| None", in both spellings: pydantic keeps such markers in the annotation
+    due: Annotated[datetime, Epoch()] | None = None
+    snoozed: Optional[Annotated[datetime, Epoch()]] = None  # noqa: UP045 - the other spelling
+
+
+def test_epoch_marker_inside_optional_is_honoured(db: Database, table: Table) -> None:
+    when = datetime(2031, 5, 4, 3, 2, 1, tzinfo=timezone.utc)
+    reminder = db.create(Reminder(due=when, snoozed=when))
+    stored = raw(db.get(Reminder, reminder_id=reminder.reminder_id, consistent=True))
+    assert stored is not None
+    assert stored["due"] == stored["snoozed"] == int(when.timestamp())
+    db.update(Reminder, {"reminder_id": reminder.reminder_id}, set={"due": when + timedelta(1)})
+    fetched = db.get(Reminder, reminder_id=reminder.reminder_id, consistent=True)
+    assert fetched is not None and fetched.due == when + timedelta(1)
+    assert (raw(fetched) or {})["due"] == int(when.timestamp()) + 86400

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, ClassVar
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
@@ -191,10 +192,24 @@ class Entity(BaseModel):
 # --------------------------------------------------------------------------- definition checks
 
 
+def _markers(info: FieldInfo) -> list[Any]:
+    """The field's metadata, plus markers inside a union: ``Annotated[datetime, Epoch()] | None``.
+
+    Pydantic lifts ``Annotated`` metadata into ``info.metadata`` only when it is outermost;
+    inside ``X | None`` it stays in the annotation, where a marker would be silently lost.
+    """
+    found = list(info.metadata)
+    if get_origin(info.annotation) in (Union, UnionType):
+        for member in get_args(info.annotation):
+            if get_origin(member) is Annotated:
+                found.extend(member.__metadata__)
+    return found
+
+
 def _roles(cls: type[Entity]) -> dict[str, FieldRole]:
     roles: dict[str, FieldRole] = {}
     for name, info in cls.model_fields.items():
-        for marker in info.metadata:
+        for marker in _markers(info):
             if isinstance(marker, FieldRole):
                 roles[name] = marker
             elif isinstance(marker, Epoch):
@@ -256,7 +271,7 @@ def _stored_type(cls: type[Entity], name: str) -> str | None:
     annotation = cls.model_fields[name].annotation
     epoch = any(
         isinstance(m, Epoch) or (isinstance(m, FieldRole) and m.epoch)
-        for m in cls.model_fields[name].metadata
+        for m in _markers(cls.model_fields[name])
     )
     if annotation is bool:
         return None
