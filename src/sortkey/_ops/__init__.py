@@ -22,7 +22,7 @@ from .query import (
     type_listing,
 )
 from .reads import exists, get
-from .steps import Context, Emit, Flow, Request, Sleep, collect, send
+from .steps import Context, Emit, EmitEach, Flow, Request, Sleep, collect, send
 from .tables import create_table, create_table_flow, delete_table, ensure_table_flow
 from .targets import KeyInput, key_input
 from .transact import TransactionBuilder, transact_get
@@ -45,6 +45,7 @@ __all__ = [
     "CollectionResult",
     "Context",
     "Emit",
+    "EmitEach",
     "Flow",
     "KeyInput",
     "NeedsRead",

@@ -87,7 +87,7 @@ class QueryBuilder(Generic[D, T]):
     # ------------------------------------------------------------ the flows of the terminals
 
     def _items_flow(self) -> Flow[None]:
-        """Every result as an ``Emit``, page after page, up to the limit."""
+        """Every result, one ``EmitEach`` per page, up to the limit."""
         return query_items(self.spec, self._db.context)
 
     def _all_flow(self) -> Flow[list[Any]]:
