@@ -3,8 +3,10 @@
 Theory of operation:
 
 * :class:`TransactionBuilder` collects operations (``create``, ``put``, ``update``,
-  ``delete``, ``condition_check``). Each is built when it is added, so bad input raises at
-  the line that gave it, and nothing is sent until :meth:`TransactionBuilder.flow` runs.
+  ``delete``, ``condition_check`` on entities; ``put_item``, ``update_item``, ``delete_item``,
+  ``condition_check_item`` on plain items of a table). Each is built when it is added, so bad
+  input raises at the line that gave it, and nothing is sent until
+  :meth:`TransactionBuilder.flow` runs.
 * Unique guards and versions fold into the same request: a write of an entity with
   ``__unique__`` fields brings its guard items along. Writes that need the stored item first
   (``put``/``delete`` of such an entity, an update that changes a unique value or needs
@@ -28,6 +30,7 @@ from .._expr.nodes import Condition
 from .._expr.nodes import condition as as_condition
 from .._model.entity import Entity, EntitySpec, spec_of
 from .._model.item import from_item, key_from
+from .._model.table import Table
 from ..codec import deserialize_item, serialize_item
 from ..errors import (
     CancellationReason,
@@ -40,6 +43,7 @@ from ..errors import (
     UniqueViolation,
     from_code,
 )
+from . import plain
 from .steps import DEFAULT_CONTEXT, Context, Flow, Request, send
 from .targets import KeyInput, KeyTarget, key_targets
 from .writes import (
@@ -82,7 +86,7 @@ class _Check:
 class _Operation:
     """One operation of the transaction: built already, or built after a read."""
 
-    spec: EntitySpec
+    spec: EntitySpec | None  # None: a plain-dict write
     description: str
     plan: WritePlan | None = None
     parts: list[TxPart] = field(default_factory=list)
@@ -253,6 +257,83 @@ class TransactionBuilder:
         part = TxPart(entry, _Check(), spec, "condition_check", table_name, wire_key)
         self._add(_Operation(spec, f"condition_check {spec.name}", parts=[part]))
 
+    # ---------------------------------------------------------------- plain items
+
+    def _add_item(self, action: str, kind: str, table: Table, params: dict[str, Any]) -> None:
+        """Add a plain-dict write; its failure reason shows the stored item."""
+        params.pop("ReturnValues", None)
+        params["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        wire = params["Key"] if "Key" in params else params["Item"]
+        names = [a.name for a in table.primary_key]
+        missing = [n for n in names if n not in wire]
+        if missing:
+            raise InvalidInput(
+                f"{action}: the item lacks key attributes {missing} of table {table.name!r}"
+            )
+        key = {n: wire[n] for n in names}
+        if "Key" in params and len(wire) != len(key):
+            extra = sorted(set(wire) - set(key))
+            raise InvalidInput(f"{action}: a key has only the key attributes; remove {extra}")
+        part = TxPart({kind: params}, _Check(), None, action, params["TableName"], key)
+        self._add(_Operation(None, part.describe(), parts=[part]))
+
+    def put_item(
+        self, table: Table, item: Mapping[str, Any], /, *, condition: Condition | None = None
+    ) -> None:
+        """Write a plain item (Python values) to ``table``, like ``db.table(t).put_item``.
+
+        Example:
+            >>> from sortkey._model.table import Table
+            >>> t = Table("Ledger", pk="pk", sk="sk")
+            >>> tx = TransactionBuilder()
+            >>> tx.put_item(t, {"pk": "ACCOUNT#a", "sk": "ENTRY#1", "amount": -10})
+            >>> tx.request().params["TransactItems"][0]["Put"]["Item"]["amount"]
+            {'N': '-10'}
+        """
+        request = plain.put_item(table, item, condition=condition, ctx=self.ctx)
+        self._add_item("put_item", "Put", table, dict(request.params))
+
+    def update_item(
+        self,
+        table: Table,
+        key: Mapping[str, Any],
+        /,
+        *,
+        set: Mapping[Any, Any] | None = None,  # noqa: A002 - the DynamoDB word
+        remove: Iterable[Any] = (),
+        add: Mapping[Any, Any] | None = None,
+        delete: Mapping[Any, Any] | None = None,
+        append: Mapping[Any, Any] | None = None,
+        condition: Condition | None = None,
+    ) -> None:
+        """Update a plain item in place (creates it if absent, like DynamoDB)."""
+        request = plain.update_item(
+            table,
+            key,
+            set=set,
+            remove=remove,
+            add=add,
+            delete=delete,
+            append=append,
+            condition=condition,
+            ctx=self.ctx,
+        )
+        self._add_item("update_item", "Update", table, dict(request.params))
+
+    def delete_item(
+        self, table: Table, key: Mapping[str, Any], /, *, condition: Condition | None = None
+    ) -> None:
+        """Delete a plain item by its key attributes (a missing item is not an error)."""
+        request = plain.delete_item(table, key, condition=condition, ctx=self.ctx)
+        self._add_item("delete_item", "Delete", table, dict(request.params))
+
+    def condition_check_item(
+        self, table: Table, key: Mapping[str, Any], /, when: Condition
+    ) -> None:
+        """Require ``when`` to hold on a stored plain item, without writing it."""
+        request = plain.delete_item(table, key, condition=as_condition(when), ctx=self.ctx)
+        self._add_item("condition_check_item", "ConditionCheck", table, dict(request.params))
+
     # ---------------------------------------------------------------- sending
 
     def _parts(self, reads: Mapping[int, Mapping[str, Any] | None]) -> list[TxPart]:
@@ -293,7 +374,7 @@ class TransactionBuilder:
             reads: dict[int, Mapping[str, Any] | None] = {}
             for i in deferred:
                 op = self._operations[i]
-                assert op.read_key is not None
+                assert op.read_key is not None and op.spec is not None  # entity writes only
                 reads[i] = yield from send(_read(self.ctx, op.spec, op.read_key))
             request = self.request(reads)
             try:
@@ -308,6 +389,7 @@ class TransactionBuilder:
                     op.plan.parse({})  # attach the written items to the returned entities
             return None
         first = next(op for op in self._operations if op.build is not None)
+        assert first.spec is not None  # only entity writes read first
         raise _contention(first.spec, first.read_key or {})
 
 
@@ -335,15 +417,15 @@ def _cause(exc: DynamoDBError, reason: CancellationReason, part: TxPart) -> Base
         code = _REASON_CODES.get(reason.code, reason.code)
         return from_code(code, reason.message or reason.code, operation=exc.operation)
     meaning = part.meaning
-    spec = part.spec
+    name = part.subject
     if isinstance(meaning, _Expect):
         diagnosed = meaning.diagnose(exc, reason.item)
         if diagnosed is not exc:
             return diagnosed
     elif isinstance(meaning, _Guard) and meaning.kind == "claim":
         return UniqueViolation(
-            f"{spec.name}.{meaning.field} {meaning.value!r} is already taken",
-            entity=spec.name,
+            f"{name}.{meaning.field} {meaning.value!r} is already taken",
+            entity=name,
             field=meaning.field,
             value=meaning.value,
             reasons=getattr(exc, "reasons", ()),
@@ -351,7 +433,7 @@ def _cause(exc: DynamoDBError, reason: CancellationReason, part: TxPart) -> Base
         )
     elif isinstance(meaning, _Guard):
         return ConditionFailed(
-            f"the unique guard of {spec.name}.{meaning.field}={meaning.value!r} belongs to "
+            f"the unique guard of {name}.{meaning.field}={meaning.value!r} belongs to "
             "another item; the guards are inconsistent",
             **context,
         )
@@ -373,7 +455,9 @@ def _translate(parts: list[TxPart]) -> Callable[[DynamoDBError], BaseException]:
                 return error
             assert isinstance(error, SortkeyError)
             failures.append(
-                TransactionFailure(index, part.describe(), part.spec.name, error, reason)
+                TransactionFailure(
+                    index, part.describe(), part.spec.name if part.spec else "", error, reason
+                )
             )
         return TransactionCanceled(
             exc.message,

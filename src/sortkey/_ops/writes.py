@@ -293,7 +293,7 @@ class TxPart:
     Attributes:
         entry: the wire entry, e.g. ``{"Put": {...}}``.
         meaning: what the write assumed (:class:`_Expect`) or the guard it writes.
-        spec: the entity it belongs to.
+        spec: the entity it belongs to (None for a plain-dict write).
         action: ``"create"``, ``"put"``, ``"update"``, ``"delete"`` or ``"condition_check"``.
         table_name: the table it addresses (prefix included).
         key: its primary key attributes in wire format (to refuse two writes of one item).
@@ -301,10 +301,15 @@ class TxPart:
 
     entry: dict[str, Any]
     meaning: Any
-    spec: EntitySpec
+    spec: EntitySpec | None  # None: a plain-dict write (``tx.put_item``...)
     action: str
     table_name: str
     key: dict[str, Any]
+
+    @property
+    def subject(self) -> str:
+        """What it writes: the entity's name, or the table's for a plain-dict write."""
+        return self.spec.name if self.spec is not None else self.table_name
 
     @property
     def target(self) -> tuple[str, str]:
@@ -316,10 +321,10 @@ class TxPart:
         if isinstance(self.meaning, _Guard):
             verb = "claim" if self.meaning.kind == "claim" else "release"
             return (
-                f"{verb} unique {self.spec.name}.{self.meaning.field}={self.meaning.value!r} "
-                f"(for {self.action} {self.spec.name})"
+                f"{verb} unique {self.subject}.{self.meaning.field}={self.meaning.value!r} "
+                f"(for {self.action} {self.subject})"
             )
-        return f"{self.action} {self.spec.name} {deserialize_item(self.key)}"
+        return f"{self.action} {self.subject} {deserialize_item(self.key)}"
 
 
 @dataclass
