@@ -672,7 +672,11 @@ class Database:
         return Collection(self, entities, index)
 
     def list(self, entity: type[E], /) -> Query[E]:
-        """Every ``entity``, through the table's type index, oldest write first.
+        """Every ``entity``, through the table's type index, oldest first.
+
+        The order is the type index's timestamp: the time of the last ``create`` or ``put``
+        (a full write). Updates keep it, so a listing being paged does not reorder as items
+        change (the timestamp records creation, as dynamodb-provider's ``typeIndex`` does).
 
         Chain ``.desc()``, ``.limit(n)``, ``.where(...)``; page with ``.page(size=...)`` and
         ``.page(cursor=page.cursor)``.
