@@ -285,3 +285,16 @@ def test_epoch_marker_inside_optional_is_honoured(db: Database, table: Table) ->
     fetched = db.get(Reminder, reminder_id=reminder.reminder_id, consistent=True)
     assert fetched is not None and fetched.due == when + timedelta(1)
     assert (raw(fetched) or {})["due"] == int(when.timestamp()) + 86400
+
+
+def test_list_order_is_last_full_write_and_updates_keep_it(db: Database, table: Table) -> None:
+    first = db.create(Post(user_id="u1", title="first"))
+    second = db.create(Post(user_id="u1", title="second"))
+    stamp = (raw(db.get(Post, user_id="u1", post_id=first.post_id)) or {})["_timestamp"]
+    db.update(Post, {"user_id": "u1", "post_id": first.post_id}, set={"title": "edited"})
+    after = db.get(Post, user_id="u1", post_id=first.post_id, consistent=True)
+    assert after is not None and after.title == "edited"
+    assert (raw(after) or {})["_timestamp"] == stamp
+    assert [p.post_id for p in db.list(Post).all()] == [first.post_id, second.post_id]
+    db.put(after)  # a full write moves it to the end
+    assert [p.post_id for p in db.list(Post).all()] == [second.post_id, first.post_id]
