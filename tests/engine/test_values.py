@@ -19,6 +19,7 @@ from sortkey.engine.values import (
     MSG_OVERFLOW,
     MSG_PRECISION,
     MSG_UNDERFLOW,
+    _number_entry,
     add_numbers,
     attribute_value_size,
     checked_number_size,
@@ -34,6 +35,7 @@ from sortkey.engine.values import (
     subtract_numbers,
     validate_attribute_value,
     validate_item,
+    validate_item_canonical,
     validate_item_size,
     validate_normalize_item,
 )
@@ -372,6 +374,24 @@ _scalars = st.one_of(
             {"X": "1"},
             {"B": bytearray(b"ab")},
             "not a dict",
+            # Forms the one-pass walk must not vouch for (each a trap for a shortcut in it).
+            {"": "x", "S": "y"},
+            {"S": "y", "": "x"},
+            {"SS": ["a", 1]},
+            {"SS": ["a", "a"]},
+            {"N": 5},
+            {"N": ["1"]},
+            {"N": "\ud800"},
+            {"N": "1\u0661"},
+            {"M": {"": {"S": "x"}}},
+            {"M": ["not", "a", "map"]},
+            {"L": {"S": "x"}},
+            {"BS": [b"a", b"a"]},
+            # Valid forms it must size exactly: a lone surrogate, non-ASCII, long number text.
+            {"S": "\ud800"},
+            {"SS": ["\u00e9", "\U0001f600", "x"]},
+            {"N": "0." + "0" * 40 + "1"},
+            {"N": "-12.50"},
         ]
     ),
 )
@@ -483,3 +503,61 @@ def test_validate_normalize_item_matches_the_reference(item: dict[str, Any]) -> 
         return
     assert size == expected
     assert normalized == normalize_item_numbers(item) and normalized is not item
+
+
+@given(
+    st.one_of(
+        st.from_regex(r"-?[0-9]{0,20}(\.[0-9]{0,20})?", fullmatch=True),
+        st.from_regex(r"[-+]?[0-9]{0,6}(\.[0-9]{0,6})?([eE][-+]?[0-9]{1,3})?", fullmatch=True),
+    )
+)
+def test_number_entry_sizes_and_flags_canonical_text(text: str) -> None:
+    # The walk sizes numbers through their shape (b"11.11" for "98.85"), remembered: the
+    # second call answers from the cache, and must agree with the reference too.
+    try:
+        size = checked_number_size(text)
+    except EngineError:
+        for _ in range(2):
+            with pytest.raises(EngineError):
+                _number_entry(text)
+        return
+    for _ in range(2):
+        entry = _number_entry(text)
+        assert abs(entry) == size == number_size(text)
+        if entry > 0:
+            assert normalize_number(text) == text
+
+
+@pytest.mark.parametrize(
+    ("texts", "sizes"),
+    [
+        pytest.param(["98.85", "12.34", "10.01"], [3, 3, 3], id="same-shape"),
+        pytest.param(["100", "120", "123"], [2, 3, 3], id="zeros-change-the-shape"),
+        pytest.param(["1.50", "2.5"], [-3, 3], id="trailing-zero-not-canonical"),
+        pytest.param(["-0", "0", "-0.5", "0.5"], [-1, 1, 3, 2], id="signs"),
+        pytest.param(["007", "7"], [-2, 2], id="leading-zeros"),
+    ],
+)
+def test_number_entry_same_shape_same_entry(texts: list[str], sizes: list[int]) -> None:
+    assert [_number_entry(text) for text in texts] == sizes
+    assert [_number_entry(text) for text in texts] == sizes  # from the shape cache
+
+
+@given(st.dictionaries(st.text(max_size=3), _values, max_size=5))
+def test_validate_item_canonical_matches_the_reference(item: dict[str, Any]) -> None:
+    expected = _reference(item)
+    try:
+        size, canonical = validate_item_canonical(item)
+    except EngineError as exc:
+        assert (exc.code, exc.message) == expected
+        return
+    assert size == expected
+    if canonical:  # the item may then be stored as it is
+        assert normalize_item_numbers(item) == item
+
+
+def test_validate_item_canonical_flags_numbers_to_rewrite() -> None:
+    item = {"a": {"N": "1"}, "m": {"M": {"n": {"N": "1.50"}}}}
+    assert validate_item_canonical(item) == (item_size(item), True)  # nested: kept as written
+    for av in ({"N": "1.50"}, {"N": "1E+2"}, {"NS": ["1"]}):
+        assert validate_item_canonical({"a": av}) == (item_size({"a": av}), False)

@@ -452,136 +452,232 @@ class _NotFast(Exception):
 
 _NOT_FAST = _NotFast()
 
+# How the one-pass walk stays fast. It runs for every value of every written item, and in
+# CPython each operation of the loop body costs (a call to ``len``, a ``type`` test, a method
+# call are ~100-300 machine instructions each), so the walk does as few per value as it can:
+#
+# * Texts are not sized one by one: attribute names (a map's keys, added with one
+#   ``list.extend``), ``S`` values and ``SS`` members are collected in one list and joined
+#   once per item; the joined text's UTF-8 length is the sum of theirs, and ``str.join``
+#   refuses anything that is not a string.
+# * ``_get(av, "S")`` is ``dict.get`` unbound: it both probes and refuses a value that is not
+#   a dict (a ``TypeError``), saving a separate ``type`` test.
+# * A number's size and canonical form are looked up by its *shape* (``_NUMBER_SHAPES``:
+#   ``"98.85"`` has the shape ``b"11.11"``): two C calls and a probe instead of a dozen string
+#   operations; values vary but a workload's numbers have few shapes.
+# * ``S`` and ``N`` (the commonest types) are probed for; any other type is unpacked once
+#   (``((tag, value),) = av.items()``) and dispatched on its tag. Maps and lists are walked by
+#   their own loops (``_walk_map`` / ``_walk_list``) with the same inline cases.
+#
+# Anything unusual -- a wrong type, an empty name, a second type key, too deep a nesting, a
+# ``bytearray`` -- raises _NotFast (or any other exception), and the reference checks decide.
+
+_get = dict.get
+_join = "".join
+
+
+def _texts_size(texts: list[str]) -> int:
+    """UTF-8 bytes of all ``texts`` (a ``TypeError`` if one is not a string)."""
+    text = _join(texts)
+    return len(text) if text.isascii() else _utf8_len(text)
+
 
 def _walk_item(item: Any) -> tuple[int, bool]:
     """``(size, whether every top-level N is canonical and there is no NS)``; or _NotFast."""
-    if type(item) is not dict:
+    if type(item) is not dict or "" in item:
         raise _NOT_FAST
+    texts = list(item)  # the names; S values and SS members join them below
+    append = texts.append
+    get = _get
+    shapes = _NUMBER_SHAPES
     size = 0
     canonical = True
-    for name, av in item.items():
-        if not name:
+    for av in item.values():
+        value = get(av, "S")
+        if len(av) != 1:
             raise _NOT_FAST
-        size += len(name) if name.isascii() else _utf8_len(name)
-        # The common scalars inline, as in _walk_members.
-        if type(av) is dict and len(av) == 1:
-            value = av.get("S")
-            if type(value) is str:
-                size += len(value) if value.isascii() else _utf8_len(value)
-                continue
-            value = av.get("N")
-            if type(value) is str:
-                size += checked_number_size(value)
-                if canonical and not _is_canonical(value):
-                    canonical = False
-                continue
-            if type(av.get("BOOL")) is bool:
-                size += 1
-                continue
-            if "NS" in av:
+        if value is not None:
+            append(value)
+            continue
+        value = get(av, "N")
+        if value is not None:
+            entry = shapes.get(_encode(value).translate(_SHAPE))
+            if entry is None:
+                entry = _number_entry(value)
+            if entry > 0:
+                size += entry
+            else:  # valid, but DynamoDB stores it rewritten (normalize_item_numbers)
+                size -= entry
                 canonical = False
-        size += _walk(av, 0)
-    return size, canonical
+            continue
+        ((tag, value),) = av.items()
+        if tag == "M":
+            if type(value) is not dict:
+                raise _NOT_FAST
+            size += _walk_map(value, 0, texts)
+        elif tag == "L":
+            if type(value) is not list:
+                raise _NOT_FAST
+            size += _walk_list(value, 0, texts)
+        elif tag == "BOOL":
+            if type(value) is not bool:
+                raise _NOT_FAST
+            size += 1
+        elif tag == "SS":
+            if type(value) is not list or not value or len(set(value)) != len(value):
+                raise _NOT_FAST
+            texts.extend(value)
+        else:
+            if tag == "NS":
+                canonical = False
+            size += _walk(av, 0)
+    return size + _texts_size(texts), canonical
 
 
-def _walk_members(members: dict[str, Any], depth: int) -> int:
-    """Size of a map ``M`` whose values are at ``depth + 1`` (the loop inlines S, N and BOOL)."""
-    size = 3
-    for name, av in members.items():
-        if not name:
+def _walk_map(members: dict[str, Any], depth: int, texts: list[str]) -> int:
+    """Size of the ``M`` value of an AV at ``depth``, but for its texts (added to ``texts``).
+
+    Its members are at ``depth + 1``.
+    """
+    if depth >= MAX_NESTING or "" in members:
+        raise _NOT_FAST
+    texts.extend(members)  # the names
+    append = texts.append
+    get = _get
+    shapes = _NUMBER_SHAPES
+    size = 3 + len(members)  # 3 for the map, 1 per member
+    for av in members.values():
+        # _walk, inline for the common scalars: a call per value is most of the walk's cost.
+        value = get(av, "S")
+        if len(av) != 1:
             raise _NOT_FAST
-        size += (len(name) if name.isascii() else _utf8_len(name)) + 1
-        # The common scalars inline: a call per value is most of the walk's cost.
-        if type(av) is dict and len(av) == 1:
-            value = av.get("S")
-            if type(value) is str:
-                size += len(value) if value.isascii() else _utf8_len(value)
-                continue
-            value = av.get("N")
-            if type(value) is str:
-                size += checked_number_size(value)
-                continue
-            if type(av.get("BOOL")) is bool:
-                size += 1
-                continue
-        size += _walk(av, depth + 1)
+        if value is not None:
+            append(value)
+            continue
+        value = get(av, "N")
+        if value is not None:
+            entry = shapes.get(_encode(value).translate(_SHAPE))
+            if entry is None:
+                entry = _number_entry(value)
+            size += entry if entry > 0 else -entry
+            continue
+        size += _walk_nested(av, depth + 1, texts)
     return size
+
+
+def _walk_list(elements: list[Any], depth: int, texts: list[str]) -> int:
+    """Size of the ``L`` value of an AV at ``depth``, but for its texts (added to ``texts``).
+
+    Its elements are at ``depth + 1``.
+    """
+    if depth >= MAX_NESTING:
+        raise _NOT_FAST
+    depth += 1
+    get = _get
+    size = 3 + len(elements)  # 3 for the list, 1 per element
+    for av in elements:
+        # Maps and strings inline (lists of maps are common): one call fewer per element.
+        value = get(av, "M")
+        if len(av) != 1:
+            raise _NOT_FAST
+        if value is not None:
+            if type(value) is not dict:
+                raise _NOT_FAST
+            size += _walk_map(value, depth, texts)
+            continue
+        value = get(av, "S")
+        if value is not None:
+            texts.append(value)
+            continue
+        value = get(av, "N")
+        if value is not None:
+            entry = _NUMBER_SHAPES.get(_encode(value).translate(_SHAPE))
+            if entry is None:
+                entry = _number_entry(value)
+            size += entry if entry > 0 else -entry
+            continue
+        size += _walk_nested(av, depth, texts)
+    return size
+
+
+def _walk_nested(av: dict[str, Any], depth: int, texts: list[str]) -> int:
+    """Size of a one-key AV at ``depth`` in a map or list, but for texts (added to ``texts``)."""
+    ((tag, value),) = av.items()
+    if tag == "M":
+        if type(value) is not dict:
+            raise _NOT_FAST
+        return _walk_map(value, depth, texts)
+    if tag == "L":
+        if type(value) is not list:
+            raise _NOT_FAST
+        return _walk_list(value, depth, texts)
+    if tag == "BOOL":
+        if type(value) is not bool:
+            raise _NOT_FAST
+        return 1
+    if tag == "SS":
+        if type(value) is not list or not value or len(set(value)) != len(value):
+            raise _NOT_FAST
+        texts.extend(value)
+        return 0
+    return _walk(av, depth)
 
 
 def _walk(av: Any, depth: int) -> int:
     """Size of a valid AV of at most ``MAX_NESTING - depth`` levels; raises _NotFast otherwise."""
     if type(av) is not dict or len(av) != 1:
         raise _NOT_FAST
-    value = av.get("S")
-    if value is not None:
+    ((tag, value),) = av.items()
+    if tag == "S":
         if type(value) is not str:
             raise _NOT_FAST
         return len(value) if value.isascii() else _utf8_len(value)
-    value = av.get("N")
-    if value is not None:
+    if tag == "N":
         if type(value) is not str:
             raise _NOT_FAST
-        return checked_number_size(value)
-    value = av.get("M")
-    if value is not None:
-        if type(value) is not dict or depth >= MAX_NESTING:
-            raise _NOT_FAST
-        return _walk_members(value, depth)
-    value = av.get("BOOL")
-    if value is not None:
+        entry = _number_entry(value)
+        return entry if entry > 0 else -entry
+    if tag == "M" or tag == "L":
+        texts: list[str] = []
+        if tag == "M":
+            if type(value) is not dict:
+                raise _NOT_FAST
+            size = _walk_map(value, depth, texts)
+        else:
+            if type(value) is not list:
+                raise _NOT_FAST
+            size = _walk_list(value, depth, texts)
+        return size + _texts_size(texts)
+    if tag == "BOOL":
         if type(value) is not bool:
             raise _NOT_FAST
         return 1
-    value = av.get("L")
-    if value is not None:
-        if type(value) is not list or depth >= MAX_NESTING:
-            raise _NOT_FAST
-        depth += 1
-        size = 3
-        for element in value:
-            # Maps inline (lists of maps are common): one call fewer per element.
-            if type(element) is dict and len(element) == 1:
-                members = element.get("M")
-                if type(members) is dict and depth < MAX_NESTING:
-                    size += _walk_members(members, depth) + 1
-                    continue
-            size += _walk(element, depth) + 1
-        return size
-    value = av.get("SS")
-    if value is not None:
+    if tag == "SS":
         if type(value) is not list or not value or len(set(value)) != len(value):
             raise _NOT_FAST
-        size = 0
-        for member in value:
-            if type(member) is not str:
-                raise _NOT_FAST
-            size += len(member) if member.isascii() else _utf8_len(member)
-        return size
-    value = av.get("NS")
-    if value is not None:
+        return _texts_size(value)
+    if tag == "NS":
         if type(value) is not list or not value:
             raise _NOT_FAST
         size = 0
         for member in value:
             if type(member) is not str:
                 raise _NOT_FAST
-            size += checked_number_size(member)
+            entry = _number_entry(member)
+            size += entry if entry > 0 else -entry
         # Validated members: equal values have equal canonical text.
         if len({normalize_number(member) for member in value}) != len(value):
             raise _NOT_FAST
         return size
-    value = av.get("B")
-    if value is not None:
+    if tag == "B":
         if type(value) is not bytes:
             raise _NOT_FAST
         return len(value)
-    value = av.get("NULL")
-    if value is not None:
+    if tag == "NULL":
         if value is not True:
             raise _NOT_FAST
         return 1
-    value = av.get("BS")
-    if value is not None:
+    if tag == "BS":
         if type(value) is not list or not value:
             raise _NOT_FAST
         size = 0
@@ -769,6 +865,83 @@ def checked_number_size(text: str) -> int:
             return adjusted // 2 - exponent // 2 + 2 + negative
     parse_number(text)
     return _decimal_number_size(text)
+
+
+#: Bytes 1-9 as ``1``: number text with this table applied keeps only its *shape* (where the
+#: sign, the zeros, the other digits and the point are), and the size of a number written
+#: without exponent, and whether it is canonical, depend on nothing else.
+_SHAPE = bytes.maketrans(b"123456789", b"111111111")
+
+#: Shapes of valid short plain number texts (``b"11.11"`` for ``"98.85"``) -> the texts' size,
+#: negated when such texts are not canonical (:func:`normalize_number` would rewrite them).
+#: Values vary, shapes repeat (a workload has a few dozen): one probe sizes and checks a
+#: number, ~5x less work than doing it from the text. Bounded: unusual shapes beyond the limit
+#: are sized from their text every time.
+_NUMBER_SHAPES: dict[bytes, int] = {}
+_NUMBER_SHAPES_LIMIT = 4096
+
+_encode = str.encode  # unbound: refuses what is not a str (a TypeError) without a type test
+
+
+def _number_entry(text: str) -> int:
+    """:func:`checked_number_size` of ``text``, negated unless it is canonical.
+
+    Looks the text's shape up in ``_NUMBER_SHAPES`` (callers in the walk do that inline
+    first); a plain ASCII text of at most 38 characters adds its shape there.
+
+    Raises:
+        EngineError: as :func:`parse_number`, for invalid text.
+    """
+    if len(text) <= MAX_DIGITS and text.isascii():
+        shape = _encode(text).translate(_SHAPE)
+        entry = _NUMBER_SHAPES.get(shape)
+        if entry is not None:
+            return entry
+        # The shape's digits stand for the text's: same size, same canonical form.
+        entry = _plain_entry(shape.decode())
+        if entry is not None:
+            if len(_NUMBER_SHAPES) < _NUMBER_SHAPES_LIMIT:
+                _NUMBER_SHAPES[shape] = entry
+            return entry
+    # Exponents, a '+', more than 38 characters: never canonical (normalize_number rewrites
+    # the first two and leaves the last as it is, so "not canonical" is safe for it).
+    return -checked_number_size(text)
+
+
+def _plain_entry(text: str) -> int | None:
+    """:func:`_number_entry` of short ASCII text written without exponent; None otherwise."""
+    if text.isdigit() and text[0] != "0":
+        # A positive integer (the commonest number): canonical; the general case, simplified.
+        digits = len(text)
+        return (digits - 1) // 2 - (digits - len(text.rstrip("0"))) // 2 + 2
+    negative = text[:1] == "-"
+    whole, dot, fraction = (text[1:] if negative else text).partition(".")
+    if not (whole.isdigit() if whole else fraction.isdigit()) or (
+        fraction and not fraction.isdigit()
+    ):
+        return None
+    # Canonical (_is_canonical): no leading zero but "0.", no trailing zero, no "-0".
+    if dot:
+        canonical = (
+            fraction != ""
+            and fraction[-1] != "0"
+            and (whole == "0" or (whole != "" and whole[0] != "0"))
+        )
+    else:
+        canonical = whole[0] != "0" or (whole == "0" and not negative)
+    # _digits_size, inline.
+    whole = whole.lstrip("0")
+    fraction = fraction.rstrip("0")
+    if whole:
+        adjusted = len(whole) - 1
+        exponent = -len(fraction) if fraction else len(whole) - len(whole.rstrip("0"))
+    elif fraction:
+        adjusted = len(fraction.lstrip("0")) - len(fraction) - 1
+        exponent = -len(fraction)
+    else:
+        return 1 if canonical else -1  # zero
+    size = adjusted // 2 - exponent // 2 + 2 + negative
+    return size if canonical else -size
 
 
 def _plain_number_size(text: str) -> int | None:
