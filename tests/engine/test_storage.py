@@ -181,3 +181,30 @@ def test_new_databases_use_8k_pages_and_existing_files_keep_theirs(tmp_path: Pat
     reopened = Storage(str(path))
     assert reopened.get(1, b"h", b"") is not None
     reopened.close()
+
+
+def test_every_write_path_stores_blobs_read_back_as_bytes() -> None:
+    # Keys and items are passed to SQLite as bytearray (see storage._blob): they must still be
+    # stored as BLOBs, compare with bytes keys, and come back as bytes (decode_item reads
+    # anything else as format-1 JSON text).
+    storage = Storage(":memory:")
+    item = encode_item({"a": {"S": "x"}})
+    storage.put(1, b"p", b"1", 1, item)
+    storage.write_many([(1, b"m", b"1", 2, item), (1, b"m", b"2", 3, item)], [])
+    storage.write_many([(1, b"x", b"1", 4, item)], [(1, b"p", b"1")])
+    storage.add_entry(1, 7, (b"ih", b"ir", b"th", b"m", b"1"), 2)
+    conn = storage._conn
+    assert set(conn.execute("SELECT typeof(hk), typeof(rk), typeof(item) FROM items")) == {
+        ("blob", "blob", "blob")
+    }
+    assert set(conn.execute("SELECT typeof(hk), typeof(trk) FROM entries")) == {("blob", "blob")}
+    found = storage.get(1, b"m", b"2")
+    assert found is not None and type(found[0]) is bytes and found == (item, 3)
+    assert storage.get(1, b"p", b"1") is None  # deleted by the mixed write
+    rows = list(storage.query(1, b"m", RangeBounds(low=b"2"), forward=True, after=None))
+    assert rows == [(b"m", b"2", item, 3)] and all(type(v) is bytes for v in rows[0][:3])
+    index_rows = list(storage.scan_index(1, 7, after=None))
+    assert index_rows == [(b"m", b"1", item, 2)]
+    storage.remove_entry(1, 7, (b"ih", b"ir", b"th", b"m", b"1"))
+    assert list(storage.scan_index(1, 7, after=None)) == []
+    storage.close()
