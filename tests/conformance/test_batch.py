@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from .builders import batch_get, batch_write, get, req, scan, wdel, wput
-from .fixtures import HB, HR, HS, IDX, MANY
+from .builders import Num, batch_get, batch_write, get, req, scan, wdel, wput
+from .fixtures import HB, HN, HR, HRN, HS, IDX, MANY
 from .harness import Case, case
 
 pytestmark = pytest.mark.integration
@@ -181,6 +181,89 @@ WRITES = [
                 "ExpressionAttributeValues": {":g": {"S": "G1"}},
             },
         ),
+    ),
+    case(
+        # Top-level numbers are stored in canonical text, nested ones as written; items with
+        # and without numbers to rewrite in one batch (the engine copies only the former).
+        "batch-write-numbers-normalised",
+        batch_write(
+            {
+                HS: [
+                    wput({"pk": "n1", "n": Num("1.50"), "m": {"x": Num("2.50")}}),
+                    wput({"pk": "n2", "n": Num("7"), "ns": {Num("1E+2"), Num("3.0")}}),
+                    wput({"pk": "n3", "n": Num("-0.000"), "l": [Num("1E+1"), Num("10")]}),
+                    wput({"pk": "n4", "n": Num("12.5"), "m": {"x": Num("0012")}}),
+                ]
+            }
+        ),
+        get(HS, {"pk": "n1"}),
+        get(HS, {"pk": "n2"}),
+        get(HS, {"pk": "n3"}),
+        get(HS, {"pk": "n4"}),
+    ),
+    case(
+        "batch-write-number-keys",
+        batch_write(
+            {
+                HN: [wput({"id": Num("1E+3"), "v": "a"}), wdel({"id": Num("1.0")})],
+                HRN: [wput({"pk": "p", "sk": Num("-0.50"), "v": "b"})],
+            }
+        ),
+        scan(HN),
+        req(
+            "Query",
+            {
+                "TableName": HRN,
+                "KeyConditionExpression": "pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": "p"}},
+            },
+        ),
+    ),
+    case(
+        "batch-write-number-keys-same-value-twice",
+        batch_write({HN: [wput({"id": Num("1E+3")}), wput({"id": Num("1000.0")})]}, error=V),
+    ),
+    case(
+        "batch-write-deletes-only",
+        batch_write({HS: [wdel({"pk": "a"}), wdel({"pk": "b"}), wdel({"pk": "nope"})]}),
+        scan(HS),
+    ),
+    case(
+        "batch-write-one-delete",
+        batch_write({HS: [wdel({"pk": "a"})]}),
+        scan(HS),
+    ),
+    case(
+        # A table without indexes, then one with: every write still lands, indexes follow.
+        "batch-write-plain-and-indexed-tables",
+        batch_write(
+            {
+                HS: [wput({"pk": "p1", "v": Num("1.50")}), wdel({"pk": "a"})],
+                IDX: [wput({"pk": "u8", "sk": "a", "gpk": "G1", "gsk": Num("2.0")})],
+            }
+        ),
+        scan(HS),
+        req(
+            "Query",
+            {
+                "TableName": IDX,
+                "IndexName": "gsi_all",
+                "KeyConditionExpression": "gpk = :g",
+                "ExpressionAttributeValues": {":g": {"S": "G1"}},
+            },
+        ),
+    ),
+    case(
+        # A bad item in the second table: nothing of the first is written either.
+        "batch-write-bad-item-in-second-table",
+        batch_write(
+            {
+                HS: [wput({"pk": "ok1"}), wput({"pk": "ok2"})],
+                HR: [wput({"pk": "z", "sk": 1, "bad": Num("x")})],
+            },
+            error=V,
+        ),
+        get(HS, {"pk": "ok1"}),
     ),
     case(
         "batch-write-item-collection-metrics",

@@ -154,8 +154,8 @@ def test_read_then_write_skips_the_transaction_only_in_memory(tmp_path: Path) ->
 def test_write_many_is_all_or_nothing() -> None:
     storage = Storage(":memory:")
     storage.put(1, b"old", b"", 1, encode_item({"a": {"S": "x"}}))
-    good = (1, b"h", b"r", 1, encode_item({"a": {"S": "x"}}))
-    bad: Any = (1, b"h2", b"r", None, b"")  # size NULL: the second insert fails
+    good = (1, b"h", b"r", 1, {"a": {"S": "x"}})
+    bad: Any = (1, b"h2", b"r", None, {})  # size NULL: the second insert fails
     with pytest.raises(Exception, match="NOT NULL"):
         storage.write_many([good, bad], [(1, b"old", b"")])
     assert storage.get(1, b"h", b"r") is None and storage.get(1, b"old", b"") is not None
@@ -188,10 +188,12 @@ def test_every_write_path_stores_blobs_read_back_as_bytes() -> None:
     # stored as BLOBs, compare with bytes keys, and come back as bytes (decode_item reads
     # anything else as format-1 JSON text).
     storage = Storage(":memory:")
-    item = encode_item({"a": {"S": "x"}})
+    wire = {"a": {"S": "x"}}
+    item = encode_item(wire)
     storage.put(1, b"p", b"1", 1, item)
-    storage.write_many([(1, b"m", b"1", 2, item), (1, b"m", b"2", 3, item)], [])
-    storage.write_many([(1, b"x", b"1", 4, item)], [(1, b"p", b"1")])
+    storage.write_many([(1, b"m", b"1", 2, wire), (1, b"m", b"2", 3, wire)], [])
+    storage.write_many([(1, b"x", b"1", 4, wire)], [(1, b"p", b"1")])
+    storage.write_many([], [(1, b"x", b"1")])
     storage.add_entry(1, 7, (b"ih", b"ir", b"th", b"m", b"1"), 2)
     conn = storage._conn
     assert set(conn.execute("SELECT typeof(hk), typeof(rk), typeof(item) FROM items")) == {
@@ -201,6 +203,7 @@ def test_every_write_path_stores_blobs_read_back_as_bytes() -> None:
     found = storage.get(1, b"m", b"2")
     assert found is not None and type(found[0]) is bytes and found == (item, 3)
     assert storage.get(1, b"p", b"1") is None  # deleted by the mixed write
+    assert storage.get(1, b"x", b"1") is None  # and by the single delete
     rows = list(storage.query(1, b"m", RangeBounds(low=b"2"), forward=True, after=None))
     assert rows == [(b"m", b"2", item, 3)] and all(type(v) is bytes for v in rows[0][:3])
     index_rows = list(storage.scan_index(1, 7, after=None))

@@ -116,12 +116,13 @@ def scalar_partition_key(av: dict[str, Any]) -> bytes:
     """
     for kind, value in av.items():
         if type(value) is not bytearray:  # hashable: S / N text, B bytes
-            return _cached_partition_key(kind, value)
+            return typed_partition_key(kind, value)
     return partition_key([av])
 
 
 @functools.lru_cache(maxsize=4096)
-def _cached_partition_key(kind: str, value: str | bytes) -> bytes:
+def typed_partition_key(kind: str, value: str | bytes) -> bytes:
+    """:func:`scalar_partition_key` of ``{kind: value}`` (``value`` hashable: not a bytearray)."""
     return partition_key([{kind: value}])
 
 

@@ -261,34 +261,36 @@ class Storage:
 
     def write_many(
         self,
-        puts: list[tuple[int, bytes, bytes, int, bytes]],
+        puts: list[tuple[int, bytes, bytes, int, dict[str, Any]]],
         deletes: list[tuple[int, bytes, bytes]],
     ) -> None:
-        """Insert or replace ``(t, hk, rk, size, item)`` rows and delete ``(t, hk, rk)`` keys.
+        """Insert or replace ``(t, hk, rk, size, wire item)`` rows, delete ``(t, hk, rk)`` keys.
 
-        All of it is one transaction (a single statement needs none of its own).
+        Items are encoded here (:func:`encode_item`). All of it is one transaction (a single
+        statement needs none of its own).
         """
         conn = self._conn
         blob = _blob
+        dumps = marshal.dumps
         if puts and not deletes and len(puts) <= _MAX_ROWS_PER_INSERT:
             # One multi-row INSERT: a single statement is atomic by itself (no BEGIN/COMMIT),
             # and SQLite steps it once instead of once per row.
             params: list[Any] = []
-            for t, hk, rk, size, data in puts:
-                params += (t, blob(hk), blob(rk), size, blob(data))
+            for t, hk, rk, size, item in puts:
+                params += (t, blob(hk), blob(rk), size, blob(dumps(item, _MARSHAL_VERSION)))
             conn.execute(_put_rows(len(puts)), params)
             return
-        if len(puts) + len(deletes) == 1 and not self._depth:
-            if puts:
-                self.put(*puts[0])
-            else:
-                self.delete(*deletes[0])
+        if not puts and len(deletes) == 1:
+            self.delete(*deletes[0])  # one statement: atomic by itself
             return
         with self._transaction:
             if puts:
                 conn.executemany(
                     _PUT,
-                    [(t, blob(hk), blob(rk), size, blob(data)) for t, hk, rk, size, data in puts],
+                    [
+                        (t, blob(hk), blob(rk), size, blob(dumps(item, _MARSHAL_VERSION)))
+                        for t, hk, rk, size, item in puts
+                    ],
                 )
             if deletes:
                 conn.executemany(_DELETE, [(t, blob(hk), blob(rk)) for t, hk, rk in deletes])

@@ -398,7 +398,7 @@ def validate_item_size(item: Any) -> int:
         EngineError: ValidationException / SerializationException as :func:`validate_item`.
     """
     try:
-        return _walk_item(item)[0]
+        return vouch_item(item)[0]
     except Exception:  # any surprise: the reference path below decides, and raises
         pass
     validate_item(item)
@@ -412,7 +412,7 @@ def validate_normalize_item(item: Any) -> tuple[Item, int]:
     common item is only copied.
     """
     try:
-        size, canonical = _walk_item(item)
+        size, canonical = vouch_item(item)
     except Exception:  # any surprise: the reference path below decides, and raises
         validate_item(item)
         size, canonical = item_size(item), False
@@ -426,7 +426,7 @@ def validate_item_canonical(item: Any) -> tuple[int, bool]:
     only copy the item, so a caller that does not keep the item can use it as it is.
     """
     try:
-        return _walk_item(item)
+        return vouch_item(item)
     except Exception:  # any surprise: the reference path below decides, and raises
         pass
     validate_item(item)
@@ -482,8 +482,14 @@ def _texts_size(texts: list[str]) -> int:
     return len(text) if text.isascii() else _utf8_len(text)
 
 
-def _walk_item(item: Any) -> tuple[int, bool]:
-    """``(size, whether every top-level N is canonical and there is no NS)``; or _NotFast."""
+def vouch_item(item: Any) -> tuple[int, bool]:
+    """The one-pass walk of :func:`validate_item_canonical` alone, for hot loops.
+
+    Returns ``(size, whether every top-level N is canonical and there is no NS)`` for an item
+    it vouches for; raises anything (_NotFast, TypeError, ...) otherwise, and then
+    :func:`validate_item_canonical` must decide (it raises DynamoDB's error, or returns for
+    the rare valid forms the walk leaves to the reference checks).
+    """
     if type(item) is not dict or "" in item:
         raise _NOT_FAST
     texts = list(item)  # the names; S values and SS members join them below

@@ -86,21 +86,22 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
     total = sum(len(writes or []) for writes in request.values())
     if total > MAX_WRITES:
         raise validation("Too many items requested for the BatchWriteItem call")
-    plans: list[tuple[TableSchema, tuple[bytes, bytes], Item | None, int]] = []
-    # Without indexes or capacity to report, nothing needs the replaced items: the rows are
-    # built as the items are checked, and written without reading anything.
-    direct = capacity == "NONE"
-    put_rows: list[tuple[int, bytes, bytes, int, Item]] = []
-    deletes: list[tuple[int, bytes, bytes]] = []
+    # Every write is checked before anything is written: (table id, hk, rk, size, item) per
+    # write, item None for a delete. The item is the request's own when its numbers are
+    # already canonical (it is only read from here on).
+    rows: list[tuple[int, bytes, bytes, int, Item | None]] = []
+    schemas: dict[int, TableSchema] = {}
+    deletes = False
+    vouch = values.vouch_item
     for name, writes in request.items():
         schema = catalog.table(name)
         if not writes:
             raise validation(
                 f"The batch write request list for a table cannot be null or empty: {name}"
             )
-        if schema.indexes:
-            direct = False
         table_id = schema.id
+        schemas[table_id] = schema
+        put_key = schema.put_key
         seen: set[tuple[bytes, bytes]] = set()
         for write in writes:
             put = write.get("PutRequest")
@@ -111,43 +112,51 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
                     "exactly one of the supported datatypes"
                 )
             if put is not None:
-                # items.check_item, inline: one call layer fewer per item, no copy when kept
-                # only as bytes.
+                # items.check_item, inline (a call layer fewer per item).
                 item = put.get("Item")
-                size, canonical = values.validate_item_canonical(item)
+                try:
+                    size, canonical = vouch(item)
+                except Exception:  # not vouched for: the reference checks decide, and raise
+                    size, canonical = values.validate_item_canonical(item)
                 if size > MAX_ITEM_SIZE:
                     raise validation("Item size has exceeded the maximum allowed size")
-                new = item if canonical else values.normalize_item_numbers(item)
-                key = schema.put_key(new)
-                if direct:
-                    put_rows.append((table_id, key[0], key[1], size, new))
-                plans.append((schema, key, new, size))
+                if not canonical:
+                    item = values.normalize_item_numbers(item)
+                key = put_key(item)
             else:
                 key = schema.storage_key(normalized_key(schema, delete.get("Key")))
-                if direct:
-                    deletes.append((table_id, key[0], key[1]))
-                plans.append((schema, key, None, 0))
+                item = None
+                size = 0
+                deletes = True
             if key in seen:
                 raise validation("Provided list of item keys contains duplicates")
             seen.add(key)
-    consumed_by_table: dict[str, Consumed] = {}
+            rows.append((table_id, key[0], key[1], size, item))
     storage = catalog.storage
-    if direct:
-        # Encoded once every item is checked (a failed check writes nothing and encodes
-        # nothing). The keys are all different, so the order of the writes does not matter.
-        puts = [(t, hk, rk, size, encode_item(new)) for t, hk, rk, size, new in put_rows]
-        storage.write_many(puts, deletes)
+    if capacity == "NONE" and not any(schema.indexes for schema in schemas.values()):
+        # Nothing needs the replaced items: write without reading them, in one statement
+        # when all are puts. The keys are all different: the order does not matter.
+        if not deletes:
+            storage.write_many(rows, [])  # type: ignore[arg-type]  # every item is set
+        else:
+            storage.write_many(
+                [(t, hk, rk, size, item) for t, hk, rk, size, item in rows if item is not None],
+                [(t, hk, rk) for t, hk, rk, _, item in rows if item is None],
+            )
         return {"UnprocessedItems": {}}
+    consumed_by_table: dict[str, Consumed] = {}
     with storage.transaction():
-        for schema, key, new, size in plans:
+        for table_id, hk, rk, size, new in rows:
+            schema = schemas[table_id]
+            key = (hk, rk)
             if new is not None:
                 new = dict(new)  # may be the caller's own item: the catalog may keep it
             if capacity == "NONE" and not schema.indexes:
                 # Nothing needs the replaced item: write without reading it.
                 if new is None:
-                    storage.delete(schema.id, *key)
+                    storage.delete(table_id, hk, rk)
                 else:
-                    storage.put(schema.id, key[0], key[1], size, encode_item(new))
+                    storage.put(table_id, hk, rk, size, encode_item(new))
                 continue
             found = catalog.get(schema, key)
             old, old_size = found if found is not None else (None, 0)

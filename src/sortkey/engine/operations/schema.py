@@ -19,6 +19,7 @@ from ..keys import (
     partition_hash,
     partition_key,
     scalar_partition_key,
+    typed_partition_key,
 )
 
 AV = dict[str, Any]
@@ -86,6 +87,11 @@ class TableSchema:
     #: index_check_order's answers, by (updated, index names): UpdateTable edits ``indexes``.
     _check_order: dict[tuple[bool, tuple[str, ...]], list[str]] = field(
         default_factory=dict, repr=False, compare=False
+    )
+    #: put_key's ``(hash key, its type, range key or None, its type or "")``: the key schema
+    #: and the key attributes' types never change.
+    _key_types: tuple[str, str, str | None, str] | None = field(
+        default=None, init=False, repr=False, compare=False
     )
 
     # ------------------------------------------------------------ serialisation
@@ -167,18 +173,30 @@ class TableSchema:
         else takes the full checks, with their messages and order.
         """
         if not self.indexes:
-            hash_av = item.get(self.hash_key)
+            key_types = self._key_types
+            if key_types is None:
+                key_types = self._key_types = (
+                    self.hash_key,
+                    self.attribute_types[self.hash_key],
+                    self.range_key,
+                    "" if self.range_key is None else self.attribute_types[self.range_key],
+                )
+            hash_key, hash_type, range_key, range_type = key_types
+            hash_av = item.get(hash_key)
             if type(hash_av) is dict and len(hash_av) == 1:
-                value = hash_av.get(self.attribute_types[self.hash_key])
-                # Non-empty; 512 characters are at most 2048 UTF-8 bytes.
-                if value and len(value) <= 512:
-                    if self.range_key is None:
-                        return scalar_partition_key(hash_av), b""
-                    range_av = item.get(self.range_key)
+                hash_value = hash_av.get(hash_type)
+                # Non-empty; 512 characters are at most 2048 UTF-8 bytes; hashable.
+                if hash_value and len(hash_value) <= 512 and type(hash_value) is not bytearray:
+                    if range_key is None:
+                        return typed_partition_key(hash_type, hash_value), b""
+                    range_av = item.get(range_key)
                     if type(range_av) is dict and len(range_av) == 1:
-                        value = range_av.get(self.attribute_types[self.range_key])
+                        value = range_av.get(range_type)
                         if value and len(value) <= 256:  # at most 1024 bytes
-                            return scalar_partition_key(hash_av), encode_value(range_av)
+                            hk = typed_partition_key(hash_type, hash_value)
+                            if range_type == "S":
+                                return hk, value.encode("utf-8")  # encode_value, inline
+                            return hk, encode_value(range_av)
         self.check_item_keys(item)
         return self.storage_key(item)
 
