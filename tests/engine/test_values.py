@@ -561,3 +561,24 @@ def test_validate_item_canonical_flags_numbers_to_rewrite() -> None:
     assert validate_item_canonical(item) == (item_size(item), True)  # nested: kept as written
     for av in ({"N": "1.50"}, {"N": "1E+2"}, {"NS": ["1"]}):
         assert validate_item_canonical({"a": av}) == (item_size({"a": av}), False)
+
+
+def _lists_of_maps(levels: int, leaf: dict[str, object]) -> dict[str, object]:
+    value = leaf
+    for level in range(levels):
+        value = {"L": [value, {"S": "s"}]} if level % 2 else {"M": {"x": value, "n": {"N": "1"}}}
+    return value
+
+
+@pytest.mark.parametrize("levels", [1, 2, 30, 31, 32, 33])
+@pytest.mark.parametrize("leaf", [{"S": "x"}, {"N": "1.50"}, {"BOOL": True}, {"SS": ["a"]}])
+def test_one_pass_walk_nesting_through_lists_of_maps(levels: int, leaf: dict[str, object]) -> None:
+    # Maps inside lists are walked inline: the nesting limit must still count every level.
+    for item in ({"a": _lists_of_maps(levels, leaf)}, {"a": {"L": [_lists_of_maps(levels, leaf)]}}):
+        expected = _reference(item)
+        try:
+            got: tuple[str, str] | int = validate_item_size(item)
+        except EngineError as exc:
+            got = exc.code, exc.message
+        assert got == expected
+        assert is_valid_value(item["a"]) == isinstance(expected, int)

@@ -579,25 +579,43 @@ def _walk_list(elements: list[Any], depth: int, texts: list[str]) -> int:
     if depth >= MAX_NESTING:
         raise _NOT_FAST
     depth += 1
+    append = texts.append
     get = _get
+    shapes = _NUMBER_SHAPES
     size = 3 + len(elements)  # 3 for the list, 1 per element
     for av in elements:
-        # Maps and strings inline (lists of maps are common): one call fewer per element.
         value = get(av, "M")
         if len(av) != 1:
             raise _NOT_FAST
         if value is not None:
-            if type(value) is not dict:
+            # _walk_map, inline: lists of maps are common (order lines, events, ...).
+            if type(value) is not dict or depth >= MAX_NESTING or "" in value:
                 raise _NOT_FAST
-            size += _walk_map(value, depth, texts)
+            texts.extend(value)  # the names
+            size += 3 + len(value)
+            for member in value.values():
+                scalar = get(member, "S")
+                if len(member) != 1:
+                    raise _NOT_FAST
+                if scalar is not None:
+                    append(scalar)
+                    continue
+                scalar = get(member, "N")
+                if scalar is not None:
+                    entry = shapes.get(_encode(scalar).translate(_SHAPE))
+                    if entry is None:
+                        entry = _number_entry(scalar)
+                    size += entry if entry > 0 else -entry
+                    continue
+                size += _walk_nested(member, depth + 1, texts)
             continue
         value = get(av, "S")
         if value is not None:
-            texts.append(value)
+            append(value)
             continue
         value = get(av, "N")
         if value is not None:
-            entry = _NUMBER_SHAPES.get(_encode(value).translate(_SHAPE))
+            entry = shapes.get(_encode(value).translate(_SHAPE))
             if entry is None:
                 entry = _number_entry(value)
             size += entry if entry > 0 else -entry
