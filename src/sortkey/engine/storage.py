@@ -276,8 +276,11 @@ class Storage:
             # One multi-row INSERT: a single statement is atomic by itself (no BEGIN/COMMIT),
             # and SQLite steps it once instead of once per row.
             params: list[Any] = []
+            last_hk = hk_blob = None
             for t, hk, rk, size, item in puts:
-                params += (t, blob(hk), blob(rk), size, blob(dumps(item, _MARSHAL_VERSION)))
+                if hk is not last_hk:  # rows of one partition share their key's object
+                    last_hk, hk_blob = hk, blob(hk)
+                params += (t, hk_blob, blob(rk), size, blob(dumps(item, _MARSHAL_VERSION)))
             conn.execute(_put_rows(len(puts)), params)
             return
         if not puts and len(deletes) == 1:

@@ -93,6 +93,10 @@ class TableSchema:
     _key_types: tuple[str, str, str | None, str] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    #: put_key's last partition: ``(hash key value, stored partition key)``.
+    _last_partition: tuple[str | bytes, bytes] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     # ------------------------------------------------------------ serialisation
 
@@ -168,9 +172,10 @@ class TableSchema:
     def put_key(self, item: Item) -> tuple[bytes, bytes]:
         """:meth:`check_item_keys` (index types included), then :meth:`storage_key`.
 
-        A batch write does this for every item: on a table without indexes, keys of the
-        declared type and of a size well within the limits are vouched for here; anything
-        else takes the full checks, with their messages and order.
+        ``item`` must be validated (every attribute a one-key AV). A batch write does this for
+        every item: on a table without indexes, keys of the declared type and of a size well
+        within the limits are vouched for here; anything else takes the full checks, with
+        their messages and order.
         """
         if not self.indexes:
             key_types = self._key_types
@@ -183,20 +188,25 @@ class TableSchema:
                 )
             hash_key, hash_type, range_key, range_type = key_types
             hash_av = item.get(hash_key)
-            if type(hash_av) is dict and len(hash_av) == 1:
-                hash_value = hash_av.get(hash_type)
-                # Non-empty; 512 characters are at most 2048 UTF-8 bytes; hashable.
-                if hash_value and len(hash_value) <= 512 and type(hash_value) is not bytearray:
-                    if range_key is None:
-                        return typed_partition_key(hash_type, hash_value), b""
-                    range_av = item.get(range_key)
-                    if type(range_av) is dict and len(range_av) == 1:
-                        value = range_av.get(range_type)
-                        if value and len(value) <= 256:  # at most 1024 bytes
-                            hk = typed_partition_key(hash_type, hash_value)
-                            if range_type == "S":
-                                return hk, value.encode("utf-8")  # encode_value, inline
-                            return hk, encode_value(range_av)
+            hash_value = None if hash_av is None else hash_av.get(hash_type)
+            # Non-empty; 512 characters are at most 2048 UTF-8 bytes; hashable.
+            if hash_value and len(hash_value) <= 512 and type(hash_value) is not bytearray:
+                # The items of a batch are mostly of one partition: its key is remembered.
+                last = self._last_partition
+                if last is not None and last[0] == hash_value:
+                    hk = last[1]
+                else:
+                    hk = typed_partition_key(hash_type, hash_value)
+                    self._last_partition = (hash_value, hk)
+                if range_key is None:
+                    return hk, b""
+                range_av = item.get(range_key)
+                if range_av is not None:
+                    value = range_av.get(range_type)
+                    if value and len(value) <= 256:  # at most 1024 bytes
+                        if range_type == "S":
+                            return hk, value.encode("utf-8")  # encode_value, inline
+                        return hk, encode_value(range_av)
         self.check_item_keys(item)
         return self.storage_key(item)
 
