@@ -537,7 +537,8 @@ def vouch_item(item: Any) -> tuple[int, bool]:
             if tag == "NS":
                 canonical = False
             size += _walk(av, 0)
-    return size + _texts_size(texts), canonical
+    text = _join(texts)  # _texts_size, inline
+    return size + (len(text) if text.isascii() else _utf8_len(text)), canonical
 
 
 def _walk_map(members: dict[str, Any], depth: int, texts: list[str]) -> int:
