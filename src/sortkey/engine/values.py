@@ -454,7 +454,8 @@ _NOT_FAST = _NotFast()
 
 # How the one-pass walk stays fast. It runs for every value of every written item, and in
 # CPython each operation of the loop body costs (a call to ``len``, a ``type`` test, a method
-# call are ~100-300 machine instructions each), so the walk does as few per value as it can:
+# call are ~100-300 machine instructions each, counted with valgrind's cachegrind on 3.11),
+# so the walk does as few per value as it can:
 #
 # * Texts are not sized one by one: attribute names (a map's keys, added with one
 #   ``list.extend``), ``S`` values and ``SS`` members are collected in one list and joined
@@ -467,7 +468,13 @@ _NOT_FAST = _NotFast()
 #   operations; values vary but a workload's numbers have few shapes.
 # * ``S`` and ``N`` (the commonest types) are probed for; any other type is unpacked once
 #   (``((tag, value),) = av.items()``) and dispatched on its tag. Maps and lists are walked by
-#   their own loops (``_walk_map`` / ``_walk_list``) with the same inline cases.
+#   their own loops (``_walk_map`` / ``_walk_list``, which walks maps in lists inline) with
+#   the same inline cases.
+#
+# Tried and slower: bulk C-level passes (``map``/``sum`` over a map's values: ~300-500
+# instructions per element here), walking nested containers level by level without
+# recursion, unpacking every AV instead of probing, a cache of number *texts* (on fresh
+# numbers a miss costs more than the shape lookup).
 #
 # Anything unusual -- a wrong type, an empty name, a second type key, too deep a nesting, a
 # ``bytearray`` -- raises _NotFast (or any other exception), and the reference checks decide.

@@ -91,7 +91,7 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
     # already canonical (it is only read from here on).
     rows: list[tuple[int, bytes, bytes, int, Item | None]] = []
     schemas: dict[int, TableSchema] = {}
-    deletes = False
+    has_deletes = False
     vouch = values.vouch_item
     for name, writes in request.items():
         schema = catalog.table(name)
@@ -127,7 +127,7 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
                 key = schema.storage_key(normalized_key(schema, delete.get("Key")))
                 item = None
                 size = 0
-                deletes = True
+                has_deletes = True
             if key in seen:
                 raise validation("Provided list of item keys contains duplicates")
             seen.add(key)
@@ -136,7 +136,7 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
     if capacity == "NONE" and not any(schema.indexes for schema in schemas.values()):
         # Nothing needs the replaced items: write without reading them, in one statement
         # when all are puts. The keys are all different: the order does not matter.
-        if not deletes:
+        if not has_deletes:
             storage.write_many(rows, [])  # type: ignore[arg-type]  # every item is set
         else:
             storage.write_many(
