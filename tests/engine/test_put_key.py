@@ -20,9 +20,7 @@ def _schema(hash_type: str, range_type: str | None) -> TableSchema:
         hash_key="pk",
         range_key="sk" if range_type else None,
         attribute_types=types,
-        attribute_definitions=[
-            {"AttributeName": n, "AttributeType": t} for n, t in types.items()
-        ],
+        attribute_definitions=[{"AttributeName": n, "AttributeType": t} for n, t in types.items()],
         created=0.0,
     )
 

@@ -582,3 +582,20 @@ def test_one_pass_walk_nesting_through_lists_of_maps(levels: int, leaf: dict[str
             got = exc.code, exc.message
         assert got == expected
         assert is_valid_value(item["a"]) == isinstance(expected, int)
+
+
+def test_number_shape_cache_stays_bounded_and_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sortkey.engine.values as values_module
+
+    monkeypatch.setattr(values_module, "_NUMBER_SHAPES_LIMIT", 8)
+    monkeypatch.setattr(values_module, "_NUMBER_SHAPES", {})
+    # 18 shapes, twice over, through a cache of 8: emptied when full, answers unchanged.
+    texts = [
+        f"{'-' * neg}1{'0' * zeros}.{'5' * fives}"
+        for neg in (0, 1)
+        for zeros in range(3)
+        for fives in range(1, 4)
+    ]
+    for text in texts * 2:
+        assert _number_entry(text) == number_size(text)  # all canonical
+        assert len(values_module._NUMBER_SHAPES) <= 8

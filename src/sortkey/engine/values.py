@@ -907,8 +907,7 @@ _SHAPE = bytes.maketrans(b"123456789", b"111111111")
 #: Shapes of valid short plain number texts (``b"11.11"`` for ``"98.85"``) -> the texts' size,
 #: negated when such texts are not canonical (:func:`normalize_number` would rewrite them).
 #: Values vary, shapes repeat (a workload has a few dozen): one probe sizes and checks a
-#: number, ~5x less work than doing it from the text. Bounded: unusual shapes beyond the limit
-#: are sized from their text every time.
+#: number, ~5x less work than doing it from the text. Bounded: emptied when full.
 _NUMBER_SHAPES: dict[bytes, int] = {}
 _NUMBER_SHAPES_LIMIT = 4096
 
@@ -932,8 +931,9 @@ def _number_entry(text: str) -> int:
         # The shape's digits stand for the text's: same size, same canonical form.
         entry = _plain_entry(shape.decode())
         if entry is not None:
-            if len(_NUMBER_SHAPES) < _NUMBER_SHAPES_LIMIT:
-                _NUMBER_SHAPES[shape] = entry
+            if len(_NUMBER_SHAPES) >= _NUMBER_SHAPES_LIMIT:
+                _NUMBER_SHAPES.clear()  # unusual data: start again with what comes now
+            _NUMBER_SHAPES[shape] = entry
             return entry
     # Exponents, a '+', more than 38 characters: never canonical (normalize_number rewrites
     # the first two and leaves the last as it is, so "not canonical" is safe for it).
