@@ -258,7 +258,7 @@ class ConformanceMachine(RuleBasedStateMachine):
             st.tuples(keys, st.one_of(st.none(), attribute_maps)),
             min_size=1,
             max_size=4,
-            unique_by=lambda e: tuple(e[0].values()),
+            unique_by=lambda e: (e[0]["pk"], e[0]["sk"]),
         )
     )
     def batch_write(self, entries: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> None:
@@ -270,7 +270,7 @@ class ConformanceMachine(RuleBasedStateMachine):
         ]
         self.check("BatchWriteItem", {"RequestItems": {"sm": requests}})
 
-    @rule(batch=st.lists(keys, min_size=1, max_size=5, unique_by=lambda k: tuple(k.values())))
+    @rule(batch=st.lists(keys, min_size=1, max_size=5, unique_by=lambda k: (k["pk"], k["sk"])))
     def batch_get(self, batch: list[dict[str, Any]]) -> None:
         self.check("BatchGetItem", {"RequestItems": {"sm": {"Keys": [_key(k) for k in batch]}}})
 
@@ -286,7 +286,7 @@ class ConformanceMachine(RuleBasedStateMachine):
             ),
             min_size=1,
             max_size=3,
-            unique_by=lambda e: tuple(e[0].values()),
+            unique_by=lambda e: (e[0]["pk"], e[0]["sk"]),
         ),
         on_failure=st.sampled_from([None, "ALL_OLD"]),
     )
@@ -319,7 +319,7 @@ class ConformanceMachine(RuleBasedStateMachine):
             )
         self.check("TransactWriteItems", {"TransactItems": items})
 
-    @rule(batch=st.lists(keys, min_size=1, max_size=3, unique_by=lambda k: tuple(k.values())))
+    @rule(batch=st.lists(keys, min_size=1, max_size=3, unique_by=lambda k: (k["pk"], k["sk"])))
     def transact_get(self, batch: list[dict[str, Any]]) -> None:
         items = [{"Get": {"TableName": "sm", "Key": _key(k)}} for k in batch]
         self.check("TransactGetItems", {"TransactItems": items})
