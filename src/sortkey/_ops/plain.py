@@ -15,7 +15,7 @@ from .._expr.update import Update
 from .._model.item import storable, storable_item
 from .._model.table import Table
 from ..codec import deserialize_item, serialize_item
-from ..errors import InvalidInput
+from ..errors import InvalidInput, SerializationError
 from ..expr import PathLike, if_not_exists, list_append
 from .steps import DEFAULT_CONTEXT, Context, Request, return_values
 
@@ -24,7 +24,24 @@ __all__ = ["delete_item", "get_item", "put_item", "update_item"]
 
 def _item(values: Mapping[str, Any], what: str) -> dict[str, Any]:
     """An item or key given as Python values, in wire format (``None`` attributes absent)."""
-    if type(values) is not dict and not isinstance(values, Mapping):
+    if type(values) is dict:
+        # Most items hold only what the codec stores as it is (str, numbers, sets, lists,
+        # dicts...), and then the storage rules change nothing: serialize directly, one pass
+        # instead of two. Whatever the rules would change makes the codec refuse (datetimes,
+        # enums that are not str/int, UUIDs, models, empty sets, non-str keys) or shows up as
+        # a top-level NULL (None = absence); such items take the full path below, which also
+        # gives any error its usual message.
+        try:
+            wire = serialize_item(values)
+        except SerializationError:
+            pass
+        else:
+            for av in wire.values():
+                if "NULL" in av:
+                    break
+            else:
+                return wire
+    elif not isinstance(values, Mapping):
         raise InvalidInput(
             f"{what} must be a dict of attribute values, got {type(values).__name__}"
         )
