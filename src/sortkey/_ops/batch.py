@@ -29,7 +29,7 @@ from .._model.item import from_item, key_from, remember, to_attributes
 from .._model.table import Table
 from ..codec import deserialize_item, serialize_item
 from ..errors import BatchIncomplete, InvalidInput
-from .plain import _item
+from .plain import _item, plain_key, table_key_names
 from .steps import DEFAULT_CONTEXT, Context, Flow, Request, Sleep, send
 from .targets import KeyId, KeyInput, KeyTarget, key_id, key_targets
 from .writes import _written
@@ -206,7 +206,7 @@ class BatchWriter:
         item = to_attributes(written, now=now)
         table_name = self.ctx.table_name(spec.table)
         wire = serialize_item(item)
-        names = _key_names(spec.table)
+        names = table_key_names(spec.table)
         key = {n: wire[n] for n in names}
         self._add(
             _WriteRequest(
@@ -239,14 +239,14 @@ class BatchWriter:
                 key_attrs,
                 False,
             ),
-            _key_names(spec.table),
+            table_key_names(spec.table),
         )
 
     def put_item(self, table: Table, item: Mapping[str, Any], /) -> None:
         """Write a plain item (Python values) to ``table``."""
         wire = _item(item, "item")
-        names = _key_names(table)
-        key = _plain_key(table, names, wire, "item")
+        names = table_key_names(table)
+        key = plain_key(table, names, wire, "item")
         table_name = self.ctx.table_name(table)
         self._add(
             _WriteRequest(
@@ -263,11 +263,8 @@ class BatchWriter:
     def delete_item(self, table: Table, key: Mapping[str, Any], /) -> None:
         """Delete a plain item by its key attributes (Python values)."""
         wire = _item(key, "key")
-        names = _key_names(table)
-        wire_key = _plain_key(table, names, wire, "key")
-        if len(wire) != len(wire_key):
-            extra = sorted(set(wire) - set(wire_key))
-            raise InvalidInput(f"a key has only the key attributes; remove {extra}")
+        names = table_key_names(table)
+        plain_key(table, names, wire, "key", exact=True)
         table_name = self.ctx.table_name(table)
         self._add(
             _WriteRequest(
@@ -347,20 +344,3 @@ def batch_write_flow(
             raise InvalidInput(f"delete= takes (entity class, key) pairs, got {pair!r}")
         writer.delete(*pair)
     return writer.flow()
-
-
-def _key_names(table: Table) -> tuple[str, ...]:
-    sk = table.sk_attribute
-    return (table.pk_attribute.name,) if sk is None else (table.pk_attribute.name, sk.name)
-
-
-def _plain_key(
-    table: Table, names: tuple[str, ...], wire: Mapping[str, Any], what: str
-) -> dict[str, Any]:
-    try:
-        return {n: wire[n] for n in names}
-    except KeyError:
-        missing = [n for n in names if n not in wire]
-        raise InvalidInput(
-            f"the {what} lacks key attributes {missing} of table {table.name!r}"
-        ) from None

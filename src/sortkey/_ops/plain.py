@@ -48,6 +48,37 @@ def _item(values: Mapping[str, Any], what: str) -> dict[str, Any]:
     return serialize_item(storable_item(values))
 
 
+def table_key_names(table: Table) -> tuple[str, ...]:
+    """The names of ``table``'s primary key attributes, partition key first."""
+    sk = table.sk_attribute
+    return (table.pk_attribute.name,) if sk is None else (table.pk_attribute.name, sk.name)
+
+
+def plain_key(
+    table: Table,
+    names: tuple[str, ...],
+    wire: Mapping[str, Any],
+    what: str,
+    *,
+    exact: bool = False,
+) -> dict[str, Any]:
+    """The key attributes ``names`` of a wire item or key given by hand; refuses missing ones.
+
+    ``exact``: ``wire`` is a key, so it may hold nothing else.
+    """
+    try:
+        key = {n: wire[n] for n in names}
+    except KeyError:
+        missing = [n for n in names if n not in wire]
+        raise InvalidInput(
+            f"the {what} lacks key attributes {missing} of table {table.name!r}"
+        ) from None
+    if exact and len(wire) != len(key):
+        extra = sorted(set(wire) - set(key))
+        raise InvalidInput(f"a key has only the key attributes; remove {extra}")
+    return key
+
+
 def _attributes(response: dict[str, Any]) -> dict[str, Any] | None:
     attributes = response.get("Attributes")
     return deserialize_item(attributes) if attributes else None

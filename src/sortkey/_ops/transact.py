@@ -263,17 +263,9 @@ class TransactionBuilder:
         """Add a plain-dict write; its failure reason shows the stored item."""
         params.pop("ReturnValues", None)
         params["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        wire = params["Key"] if "Key" in params else params["Item"]
-        names = [a.name for a in table.primary_key]
-        missing = [n for n in names if n not in wire]
-        if missing:
-            raise InvalidInput(
-                f"{action}: the item lacks key attributes {missing} of table {table.name!r}"
-            )
-        key = {n: wire[n] for n in names}
-        if "Key" in params and len(wire) != len(key):
-            extra = sorted(set(wire) - set(key))
-            raise InvalidInput(f"{action}: a key has only the key attributes; remove {extra}")
+        is_key = "Key" in params
+        wire = params["Key"] if is_key else params["Item"]
+        key = plain.plain_key(table, plain.table_key_names(table), wire, action, exact=is_key)
         part = TxPart({kind: params}, _Check(), None, action, params["TableName"], key)
         self._add(_Operation(None, part.describe(), parts=[part]))
 
