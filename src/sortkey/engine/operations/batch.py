@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import values
 from ..errors import validation
 from ..storage import encode_item
 from .capacity import Consumed, read_consumed, write_consumed
 from .catalog import Catalog
 from .common import refuse_legacy, return_capacity
 from .exprs import Expressions
-from .items import MAX_ITEM_SIZE, normalized_key
+from .items import checked_put, normalized_key
 from .schema import Item, TableSchema
 
 MAX_GET_KEYS = 100
@@ -92,7 +91,6 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
     rows: list[tuple[int, bytes, bytes, int, Item | None]] = []
     schemas: dict[int, TableSchema] = {}
     has_deletes = False
-    vouch = values.vouch_item
     for name, writes in request.items():
         schema = catalog.table(name)
         if not writes:
@@ -101,7 +99,6 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
             )
         table_id = schema.id
         schemas[table_id] = schema
-        put_key = schema.put_key
         seen: set[tuple[bytes, bytes]] = set()
         for write in writes:
             put = write.get("PutRequest")
@@ -112,17 +109,7 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
                     "exactly one of the supported datatypes"
                 )
             if put is not None:
-                # items.check_item, inline (a call layer fewer per item).
-                item = put.get("Item")
-                try:
-                    size, canonical = vouch(item)
-                except Exception:  # not vouched for: the reference checks decide, and raise
-                    size, canonical = values.validate_item_canonical(item)
-                if size > MAX_ITEM_SIZE:
-                    raise validation("Item size has exceeded the maximum allowed size")
-                if not canonical:
-                    item = values.normalize_item_numbers(item)
-                key = put_key(item)
+                item, size, key = checked_put(schema, put.get("Item"))
             else:
                 key = schema.storage_key(normalized_key(schema, delete.get("Key")))
                 item = None

@@ -354,8 +354,7 @@ class TableSchema:
 _KIND = {"S": "string", "B": "binary", "N": "number"}
 
 _KEY_PATH = (
-    "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
-    "allowed: "
+    "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
 )
 
 INDEX_TYPE_MISMATCH = "One or more parameter values were invalid: Type mismatch for Index Key"
