@@ -323,6 +323,8 @@ class TransactionBuilder:
         self, table: Table, key: Mapping[str, Any], /, when: Condition
     ) -> None:
         """Require ``when`` to hold on a stored plain item, without writing it."""
+        # A ConditionCheck entry has exactly a conditional DeleteItem's parameters (table,
+        # key, condition): built by the same code, so keys and conditions convert alike.
         request = plain.delete_item(table, key, condition=as_condition(when), ctx=self.ctx)
         self._add_item("condition_check_item", "ConditionCheck", table, dict(request.params))
 
