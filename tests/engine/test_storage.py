@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sortkey.engine.keys import partition_key
 from sortkey.engine.storage import RangeBounds, Storage, decode_item, encode_item, prefix_successor
+
+
+def _hk(name: str) -> bytes:
+    """A stored partition key (hash, then value), as the engine passes them to Storage."""
+    return partition_key([{"S": name}])
+
+
+H, H2, OLD, M, P, X = map(_hk, ("h", "h2", "old", "m", "p", "x"))
 
 scalars = (
     st.builds(lambda s: {"S": s}, st.text())
@@ -50,7 +59,7 @@ def test_prefix_successor(prefix: bytes, expected: bytes | None) -> None:
 def _fill(storage: Storage) -> int:
     table = storage.insert_table("t", "{}")
     for rk in (b"a", b"b", b"c", b"d"):
-        storage.put(table, b"h", rk, 1, encode_item({"k": {"B": rk}}))
+        storage.put(table, H, rk, 1, encode_item({"k": {"B": rk}}))
     return table
 
 
@@ -59,7 +68,7 @@ def test_query_ranges_and_direction() -> None:
     table = _fill(storage)
 
     def keys(bounds: RangeBounds, forward: bool = True, after: bytes | None = None) -> list[bytes]:
-        return [r[1] for r in storage.query(table, b"h", bounds, forward=forward, after=after)]
+        return [r[1] for r in storage.query(table, H, bounds, forward=forward, after=after)]
 
     assert keys(RangeBounds()) == [b"a", b"b", b"c", b"d"]
     assert keys(RangeBounds(b"b", b"c")) == [b"b", b"c"]
@@ -73,9 +82,9 @@ def test_failed_transaction_leaves_nothing_behind() -> None:
     storage = Storage(":memory:")
     table = storage.insert_table("t", "{}")
     with pytest.raises(RuntimeError), storage.transaction():
-        storage.put(table, b"h", b"", 1, encode_item({}))
+        storage.put(table, H, b"", 1, encode_item({}))
         raise RuntimeError("boom")
-    assert storage.get(table, b"h", b"") is None
+    assert storage.get(table, H, b"") is None
 
 
 def test_file_database_keeps_items_after_reopen(tmp_path: Path) -> None:
@@ -83,23 +92,59 @@ def test_file_database_keeps_items_after_reopen(tmp_path: Path) -> None:
     storage = Storage(path)
     table = storage.insert_table("t", "{}")
     with storage.transaction():
-        storage.put(table, b"h", b"", 3, encode_item({"a": {"S": "x"}}))
+        storage.put(table, H, b"", 3, encode_item({"a": {"S": "x"}}))
     storage.close()
     reopened = Storage(path)
-    found = reopened.get(table, b"h", b"")
+    found = reopened.get(table, H, b"")
     assert found is not None
     assert (decode_item(found[0]), found[1]) == ({"a": {"S": "x"}}, 3)
     assert reopened.load_tables() == [(table, "t", "{}")]
     reopened.close()
 
 
-def test_format_1_databases_stay_readable_and_are_marked_format_2(tmp_path: Path) -> None:
-    import sqlite3
+_FORMAT_2_ITEMS = (
+    "CREATE TABLE items (t INTEGER NOT NULL, hk BLOB NOT NULL, rk BLOB NOT NULL,"
+    " size INTEGER NOT NULL, item BLOB NOT NULL, PRIMARY KEY (t, hk, rk)) WITHOUT ROWID"
+)
 
+
+def _as_format(path: str, version: str) -> None:
+    """Rewrite a current database file into the layout of storage format 1 or 2.
+
+    Formats 1 and 2 keyed items by the stored partition key (hash, then value) and had no
+    ``partitions`` table; format 1 stored items as JSON text (binaries in base64).
+    """
+    conn = sqlite3.connect(path)
+    by_value = {bytes(hk[20:]): bytes(hk) for (hk,) in conn.execute("SELECT hk FROM partitions")}
+    rows = list(conn.execute("SELECT t, pv, rk, size, item FROM items"))
+    conn.execute("DROP TABLE items")
+    conn.execute("DROP TABLE partitions")
+    conn.execute(_FORMAT_2_ITEMS)
+    for t, pv, rk, size, item in rows:
+        conn.execute("INSERT INTO items VALUES (?, ?, ?, ?, ?)", (t, by_value[pv], rk, size, item))
+    if version == "1":
+        legacy = '{"pk":{"S":"a"},"b":{"B":"AAE="},"l":{"L":[{"BS":["/w=="]}]},"f":{"BOOL":true}}'
+        conn.execute(
+            "INSERT INTO items (t, hk, rk, size, item) VALUES (1, ?, x'', 10, ?)",
+            (partition_key([{"S": "a"}]), legacy),
+        )
+    conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (version,))
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_older_formats_are_upgraded_in_place(tmp_path: Path, version: str) -> None:
     from sortkey.engine import Engine
-    from sortkey.engine.keys import partition_key
 
     path = str(tmp_path / "old.sqlite")
+    scan = {"TableName": "old"}
+    by_kind = {
+        "TableName": "old",
+        "IndexName": "by-kind",
+        "KeyConditionExpression": "kind = :k",
+        "ExpressionAttributeValues": {":k": {"S": "x"}},
+    }
     with Engine(path, ttl_sweep_interval=None) as engine:
         engine.call(
             "CreateTable",
@@ -107,43 +152,78 @@ def test_format_1_databases_stay_readable_and_are_marked_format_2(tmp_path: Path
                 "TableName": "old",
                 "BillingMode": "PAY_PER_REQUEST",
                 "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "AttributeDefinitions": [
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "kind", "AttributeType": "S"},
+                ],
+                "GlobalSecondaryIndexes": [
+                    {
+                        "IndexName": "by-kind",
+                        "KeySchema": [{"AttributeName": "kind", "KeyType": "HASH"}],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                ],
             },
         )
-    # A row as storage format 1 wrote it: JSON text, binaries in base64.
-    conn = sqlite3.connect(path)
-
-    legacy = '{"pk":{"S":"a"},"b":{"B":"AAE="},"l":{"L":[{"BS":["/w=="]}]},"f":{"BOOL":true}}'
-    conn.execute(
-        "INSERT INTO items (t, hk, rk, size, item) VALUES (1, ?, x'', 10, ?)",
-        (partition_key([{"S": "a"}]), legacy),
-    )
-    conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
-    conn.commit()
-    conn.close()
+        for n in range(30):
+            item = {"pk": {"S": f"p{n}"}, "kind": {"S": "x"}, "bin": {"B": bytes([n, 0])}}
+            engine.call("PutItem", {"TableName": "old", "Item": item})
+        before = engine.call("Scan", scan)["Items"]
+        before_index = engine.call("Query", by_kind)["Items"]
+    _as_format(path, version)
     with Engine(path, ttl_sweep_interval=None) as engine:
-        got = engine.call("GetItem", {"TableName": "old", "Key": {"pk": {"S": "a"}}})
-        assert got["Item"] == {
-            "pk": {"S": "a"},
-            "b": {"B": b"\x00\x01"},
-            "l": {"L": [{"BS": [b"\xff"]}]},
-            "f": {"BOOL": True},
-        }
+        items = engine.call("Scan", scan)["Items"]
+        if version == "1":  # the JSON row, still readable (it has no "kind": not in the index)
+            legacy = {
+                "pk": {"S": "a"},
+                "b": {"B": b"\x00\x01"},
+                "l": {"L": [{"BS": [b"\xff"]}]},
+                "f": {"BOOL": True},
+            }
+            assert legacy in items
+            items.remove(legacy)
+            got = engine.call("GetItem", {"TableName": "old", "Key": {"pk": {"S": "a"}}})
+            assert got["Item"] == legacy
+        assert items == before  # same items, same (hash) order
+        assert engine.call("Query", by_kind)["Items"] == before_index
+        engine.call("DeleteItem", {"TableName": "old", "Key": {"pk": {"S": "p0"}}})
+        assert len(engine.call("Scan", scan)["Items"]) == len(before) - 1 + (version == "1")
     conn = sqlite3.connect(path)
-    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
-    conn.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("3",)
+    conn.execute("UPDATE meta SET value='4' WHERE key='schema_version'")
     conn.commit()
     conn.close()
-    with pytest.raises(RuntimeError, match="storage format version 3"):
+    with pytest.raises(RuntimeError, match="storage format version 4"):
         Storage(path)
+
+
+def test_a_partition_row_lives_exactly_as_long_as_its_items() -> None:
+    storage = Storage(":memory:")
+    table = storage.insert_table("t", "{}")
+
+    def partitions() -> list[bytes]:
+        return [bytes(r[0]) for r in storage._conn.execute("SELECT hk FROM partitions")]
+
+    wire = {"a": {"S": "x"}}
+    storage.put(table, H, b"1", 1, encode_item(wire))
+    storage.write_many([(table, H, b"2", 1, wire), (table, M, b"1", 1, wire)], [])
+    assert sorted(partitions()) == sorted([H, M])
+    storage.delete(table, H, b"1")
+    assert sorted(partitions()) == sorted([H, M])  # H still holds b"2"
+    storage.write_many([(table, P, b"1", 1, wire)], [(table, H, b"2"), (table, M, b"1")])
+    assert partitions() == [P]
+    assert [r[0] for r in storage.scan(table, after=None)] == [P]
+    storage.delete(table, P, b"1")
+    assert partitions() == []
+    storage.close()
 
 
 def test_read_then_write_skips_the_transaction_only_in_memory(tmp_path: Path) -> None:
     memory = Storage(":memory:")
     with memory.read_then_write():
         assert not memory._conn.in_transaction  # the only connection: one statement is atomic
-        memory.put(1, b"h", b"r", 1, encode_item({"a": {"S": "x"}}))
-    assert memory.get(1, b"h", b"r") is not None
+        memory.put(1, H, b"r", 1, encode_item({"a": {"S": "x"}}))
+    assert memory.get(1, H, b"r") is not None
     memory.close()
     shared = Storage(str(tmp_path / "db.sqlite"))
     with shared.read_then_write():
@@ -153,14 +233,14 @@ def test_read_then_write_skips_the_transaction_only_in_memory(tmp_path: Path) ->
 
 def test_write_many_is_all_or_nothing() -> None:
     storage = Storage(":memory:")
-    storage.put(1, b"old", b"", 1, encode_item({"a": {"S": "x"}}))
-    good = (1, b"h", b"r", 1, {"a": {"S": "x"}})
-    bad: Any = (1, b"h2", b"r", None, {})  # size NULL: the second insert fails
+    storage.put(1, OLD, b"", 1, encode_item({"a": {"S": "x"}}))
+    good = (1, H, b"r", 1, {"a": {"S": "x"}})
+    bad: Any = (1, H2, b"r", None, {})  # size NULL: the second insert fails
     with pytest.raises(Exception, match="NOT NULL"):
-        storage.write_many([good, bad], [(1, b"old", b"")])
-    assert storage.get(1, b"h", b"r") is None and storage.get(1, b"old", b"") is not None
-    storage.write_many([good], [(1, b"old", b"")])
-    assert storage.get(1, b"h", b"r") is not None and storage.get(1, b"old", b"") is None
+        storage.write_many([good, bad], [(1, OLD, b"")])
+    assert storage.get(1, H, b"r") is None and storage.get(1, OLD, b"") is not None
+    storage.write_many([good], [(1, OLD, b"")])
+    assert storage.get(1, H, b"r") is not None and storage.get(1, OLD, b"") is None
     storage.close()
 
 
@@ -176,10 +256,10 @@ def test_new_databases_use_8k_pages_and_existing_files_keep_theirs(tmp_path: Pat
     old.close()
     storage = Storage(str(path))
     assert storage._conn.execute("PRAGMA page_size").fetchone()[0] == 4096
-    storage.put(1, b"h", b"", 1, encode_item({"a": {"S": "x"}}))
+    storage.put(1, H, b"", 1, encode_item({"a": {"S": "x"}}))
     storage.close()
     reopened = Storage(str(path))
-    assert reopened.get(1, b"h", b"") is not None
+    assert reopened.get(1, H, b"") is not None
     reopened.close()
 
 
@@ -190,24 +270,24 @@ def test_every_write_path_stores_blobs_read_back_as_bytes() -> None:
     storage = Storage(":memory:")
     wire = {"a": {"S": "x"}}
     item = encode_item(wire)
-    storage.put(1, b"p", b"1", 1, item)
-    storage.write_many([(1, b"m", b"1", 2, wire), (1, b"m", b"2", 3, wire)], [])
-    storage.write_many([(1, b"x", b"1", 4, wire)], [(1, b"p", b"1")])
-    storage.write_many([], [(1, b"x", b"1")])
-    storage.add_entry(1, 7, (b"ih", b"ir", b"th", b"m", b"1"), 2)
+    storage.put(1, P, b"1", 1, item)
+    storage.write_many([(1, M, b"1", 2, wire), (1, M, b"2", 3, wire)], [])
+    storage.write_many([(1, X, b"1", 4, wire)], [(1, P, b"1")])
+    storage.write_many([], [(1, X, b"1")])
+    storage.add_entry(1, 7, (b"ih", b"ir", b"th", M, b"1"), 2)
     conn = storage._conn
-    assert set(conn.execute("SELECT typeof(hk), typeof(rk), typeof(item) FROM items")) == {
+    assert set(conn.execute("SELECT typeof(pv), typeof(rk), typeof(item) FROM items")) == {
         ("blob", "blob", "blob")
     }
     assert set(conn.execute("SELECT typeof(hk), typeof(trk) FROM entries")) == {("blob", "blob")}
-    found = storage.get(1, b"m", b"2")
+    found = storage.get(1, M, b"2")
     assert found is not None and type(found[0]) is bytes and found == (item, 3)
-    assert storage.get(1, b"p", b"1") is None  # deleted by the mixed write
-    assert storage.get(1, b"x", b"1") is None  # and by the single delete
-    rows = list(storage.query(1, b"m", RangeBounds(low=b"2"), forward=True, after=None))
-    assert rows == [(b"m", b"2", item, 3)] and all(type(v) is bytes for v in rows[0][:3])
+    assert storage.get(1, P, b"1") is None  # deleted by the mixed write
+    assert storage.get(1, X, b"1") is None  # and by the single delete
+    rows = list(storage.query(1, M, RangeBounds(low=b"2"), forward=True, after=None))
+    assert rows == [(M, b"2", item, 3)] and all(type(v) is bytes for v in rows[0][:3])
     index_rows = list(storage.scan_index(1, 7, after=None))
-    assert index_rows == [(b"m", b"1", item, 2)]
-    storage.remove_entry(1, 7, (b"ih", b"ir", b"th", b"m", b"1"))
+    assert index_rows == [(M, b"1", item, 2)]
+    storage.remove_entry(1, 7, (b"ih", b"ir", b"th", M, b"1"))
     assert list(storage.scan_index(1, 7, after=None)) == []
     storage.close()
