@@ -19,7 +19,6 @@ Theory of operation:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -120,25 +119,43 @@ def batch_get_flow(
 
 # --------------------------------------------------------------------------- writes
 
+#: One request of a batch: (table name on the server, the wire request
+#: ``{"PutRequest": {...}}`` or ``{"DeleteRequest": {...}}``, its description up to the key
+#: (``"put Note"``, ``"delete_item"``...), the key as the description shows it). The key is
+#: ``None`` for puts: the description reads it back from the wire item, only if an error needs
+#: it. A plain tuple: a batch builds one per item, and a class instance costs ~130 ns more.
+_WriteRequest = tuple[str, dict[str, Any], str, "Mapping[str, Any] | None"]
 
-@dataclass(slots=True)
-class _WriteRequest:
-    """One put or delete of a batch, with what it takes to recognise and describe it."""
+#: A request's table and key, hashable, equal for two requests of one item (see _request_id).
+_RequestId = tuple[str, ...]
 
-    table_name: str
-    request: dict[str, Any]  # {"PutRequest": {...}} or {"DeleteRequest": {...}}
-    id: tuple[str, KeyId]  # table and canonical key: equal for two requests of one item
-    action: str  # "put Note", "delete_item"...: the description, up to the key
-    shown_key: Mapping[str, Any]  # the key as the description shows it...
-    shown_wire: bool  # ...in wire format (read back only if a description is needed)
-    entity: Entity | None = None  # the entity as written (puts of entities)
-    item: dict[str, Any] | None = None
 
-    @property
-    def description(self) -> str:
-        """E.g. ``"put Note {'pk': 'NOTE#1', 'sk': '#'}"``: for errors only, so built lazily."""
-        key = deserialize_item(self.shown_key) if self.shown_wire else self.shown_key
-        return f"{self.action} {key}"
+def _request_id(table_name: str, names: tuple[str, ...], wire: Mapping[str, Any]) -> _RequestId:
+    """``(table, type, value[, sort key type, sort key value])`` of a put item or deleted key.
+
+    ``names``: the table's key attributes, partition key first, so the order of the item's
+    attributes does not matter; a missing one raises ``KeyError``. Each attribute value is a
+    one-key dict (``{"S": "a"}``): the type is part of the id, ``{"N": "1"}`` is not
+    ``{"S": "1"}``. Built straight from the wire item: no key dict, one tuple.
+
+    Example:
+        >>> _request_id("T", ("pk", "n"), {"n": {"N": "1"}, "x": {"S": "y"}, "pk": {"S": "a"}})
+        ('T', 'S', 'a', 'N', '1')
+    """
+    ((kind, value),) = wire[names[0]].items()
+    if len(names) == 1:
+        return (table_name, kind, value)
+    ((sort_kind, sort_value),) = wire[names[1]].items()
+    return (table_name, kind, value, sort_kind, sort_value)
+
+
+def _wire_key_source(request: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The wire item or key holding the key of a write request DynamoDB handed back."""
+    delete = request.get("DeleteRequest")
+    source: Mapping[str, Any] = (
+        delete["Key"] if delete is not None else request["PutRequest"]["Item"]
+    )
+    return source
 
 
 class BatchWriter:
@@ -164,25 +181,44 @@ class BatchWriter:
         self.ctx = ctx
         self.now = now
         self._requests: list[_WriteRequest] = []
-        self._seen: dict[tuple[str, KeyId], _WriteRequest] = {}
-        #: table name on the server → its key attribute names (to find an unprocessed put's key)
+        self._seen: dict[_RequestId, _WriteRequest] = {}
+        #: entities put, with their items: remembered once the batch is written
+        self._entity_puts: list[tuple[Entity, dict[str, Any]]] = []
+        #: each table written → its name on the server and key attribute names, once per batch
+        self._tables: dict[Table, tuple[str, tuple[str, ...]]] = {}
+        #: table name on the server → its key attribute names (an unprocessed request's key)
         self._key_names: dict[str, tuple[str, ...]] = {}
         self._sent = False
 
     def __len__(self) -> int:
         return len(self._requests)
 
-    def _add(self, request: _WriteRequest, key_names: tuple[str, ...]) -> None:
+    def _table(self, table: Table) -> tuple[str, tuple[str, ...]]:
+        """``table``'s name on the server and key attribute names (first request of a table)."""
+        names = table_key_names(table)
+        table_name = self.ctx.table_name(table)
+        self._tables[table] = (table_name, names)
+        self._key_names[table_name] = names
+        return table_name, names
+
+    def _add(self, request_id: _RequestId, request: _WriteRequest) -> None:
         if self._sent:
             raise InvalidInput("this batch was already sent; start a new one")
-        other = self._seen.setdefault(request.id, request)
+        other = self._seen.setdefault(request_id, request)
         if other is not request:
             raise InvalidInput(
-                f"a batch cannot write one item twice ({other.description}, then "
-                f"{request.description}); a batch has no order: keep one request per item"
+                f"a batch cannot write one item twice ({self._describe(other)}, then "
+                f"{self._describe(request)}); a batch has no order: keep one request per item"
             )
-        self._key_names[request.table_name] = key_names
         self._requests.append(request)
+
+    def _describe(self, request: _WriteRequest) -> str:
+        """E.g. ``"put Note {'pk': 'NOTE#1', 'sk': '#'}"``: for errors only, so built lazily."""
+        table_name, wire_request, action, shown_key = request
+        if shown_key is None:  # a put: its key attributes, read back from the wire item
+            item = wire_request["PutRequest"]["Item"]
+            shown_key = deserialize_item({n: item[n] for n in self._key_names[table_name]})
+        return f"{action} {shown_key}"
 
     @staticmethod
     def _refuse_guarded(spec: EntitySpec, action: str, versioned: bool) -> None:
@@ -204,23 +240,13 @@ class BatchWriter:
         now = self.now or utc_now()
         written = _written(entity, now, None)
         item = to_attributes(written, now=now)
-        table_name = self.ctx.table_name(spec.table)
         wire = serialize_item(item)
-        names = table_key_names(spec.table)
-        key = {n: wire[n] for n in names}
+        table_name, names = self._tables.get(spec.table) or self._table(spec.table)
         self._add(
-            _WriteRequest(
-                table_name,
-                {"PutRequest": {"Item": wire}},
-                (table_name, key_id(key)),
-                f"put {spec.name}",
-                key,
-                True,
-                entity=written,
-                item=item,
-            ),
-            names,
+            _request_id(table_name, names, wire),
+            (table_name, {"PutRequest": {"Item": wire}}, f"put {spec.name}", None),
         )
+        self._entity_puts.append((written, item))
         return written
 
     def delete(self, entity: type[Entity], key: KeyInput, /) -> None:
@@ -229,80 +255,64 @@ class BatchWriter:
         key_attrs, _, expected = key_from(spec, key)
         self._refuse_guarded(spec, "delete", expected is not None)
         wire = serialize_item(key_attrs)
-        table_name = self.ctx.table_name(spec.table)
+        table_name, names = self._tables.get(spec.table) or self._table(spec.table)
         self._add(
-            _WriteRequest(
-                table_name,
-                {"DeleteRequest": {"Key": wire}},
-                (table_name, key_id(wire)),
-                f"delete {spec.name}",
-                key_attrs,
-                False,
-            ),
-            table_key_names(spec.table),
+            _request_id(table_name, names, wire),
+            (table_name, {"DeleteRequest": {"Key": wire}}, f"delete {spec.name}", key_attrs),
         )
 
     def put_item(self, table: Table, item: Mapping[str, Any], /) -> None:
         """Write a plain item (Python values) to ``table``."""
+        # The hot path of db.batch() with plain items: per item, the serialization, one id
+        # tuple, the request dicts and one record tuple; the table's names are looked up once.
         wire = _item(item, "item")
-        names = table_key_names(table)
-        key = plain_key(table, names, wire, "item")
-        table_name = self.ctx.table_name(table)
-        self._add(
-            _WriteRequest(
-                table_name,
-                {"PutRequest": {"Item": wire}},
-                (table_name, key_id(key)),
-                "put_item",
-                key,
-                True,
-            ),
-            names,
-        )
+        table_name, names = self._tables.get(table) or self._table(table)
+        try:
+            request_id = _request_id(table_name, names, wire)
+        except KeyError:
+            plain_key(table, names, wire, "item")  # raises, naming the missing attributes
+            raise
+        self._add(request_id, (table_name, {"PutRequest": {"Item": wire}}, "put_item", None))
 
     def delete_item(self, table: Table, key: Mapping[str, Any], /) -> None:
         """Delete a plain item by its key attributes (Python values)."""
         wire = _item(key, "key")
-        names = table_key_names(table)
+        table_name, names = self._tables.get(table) or self._table(table)
         plain_key(table, names, wire, "key", exact=True)
-        table_name = self.ctx.table_name(table)
+        shown = dict(key) if type(key) is dict else key  # as given, should the caller change it
         self._add(
-            _WriteRequest(
-                table_name,
-                {"DeleteRequest": {"Key": wire}},
-                (table_name, key_id(wire)),
-                "delete_item",
-                dict(key) if type(key) is dict else key,  # as given, should the caller change it
-                False,
-            ),
-            names,
+            _request_id(table_name, names, wire),
+            (table_name, {"DeleteRequest": {"Key": wire}}, "delete_item", shown),
         )
-
-    def _key_of(self, table_name: str, request: Mapping[str, Any]) -> dict[str, Any]:
-        """The key of an unprocessed write request DynamoDB handed back."""
-        if "DeleteRequest" in request:
-            return dict(request["DeleteRequest"]["Key"])
-        item = request["PutRequest"]["Item"]
-        return {n: item[n] for n in self._key_names[table_name]}
 
     def flow(self) -> Flow[None]:
         """Send the batch in chunks of 25, retrying unprocessed requests with backoff."""
         if self._sent:
             raise InvalidInput("this batch was already sent; start a new one")
         self._sent = True
-        by_id = self._seen
-        pending = list(self._requests)
+        seen = self._seen
+        key_names = self._key_names
+        # Every request names a table of key_names: with one table (the usual batch), a chunk
+        # is one list, built without grouping.
+        one_table = len(key_names) == 1
+        pending = self._requests
         rounds = 0
         while pending:
             chunk, pending = pending[:WRITE_CHUNK], pending[WRITE_CHUNK:]
-            request_items: dict[str, list[dict[str, Any]]] = {}
-            for r in chunk:
-                request_items.setdefault(r.table_name, []).append(r.request)
-            response: dict[str, Any] = yield from send(
-                Request("BatchWriteItem", {"RequestItems": request_items})
+            request_items: dict[str, list[dict[str, Any]]]
+            if one_table:
+                request_items = {chunk[0][0]: [r[1] for r in chunk]}
+            else:
+                request_items = {}
+                for r in chunk:
+                    request_items.setdefault(r[0], []).append(r[1])
+            # Yielded as it is, not through steps.send(): a batch translates no error and
+            # parses nothing.
+            response: dict[str, Any] = yield Request(
+                "BatchWriteItem", {"RequestItems": request_items}
             )
             back = [
-                by_id[(table_name, key_id(self._key_of(table_name, req)))]
+                seen[_request_id(table_name, key_names[table_name], _wire_key_source(req))]
                 for table_name, requests in (response.get("UnprocessedItems") or {}).items()
                 for req in requests
             ]
@@ -313,16 +323,15 @@ class BatchWriter:
                     raise BatchIncomplete(
                         f"{len(left)} of {len(self._requests)} writes were still unprocessed "
                         f"after {MAX_ROUNDS} retries (the others were written)",
-                        unprocessed=[r.description for r in left],
+                        unprocessed=[self._describe(r) for r in left],
                         operation="BatchWriteItem",
                     )
                 pending = back + pending
                 yield Sleep(backoff(rounds))
             else:
                 rounds = 0
-        for r in self._requests:
-            if r.entity is not None and r.item is not None:
-                remember(r.entity, r.item)
+        for entity, item in self._entity_puts:
+            remember(entity, item)
         return None
 
 
