@@ -216,3 +216,76 @@ def test_key_id_equality_matches_wire_key_id(
     assert (key_id(a) == key_id(b)) is same
     assert (wire_key_id(a) == wire_key_id(b)) is same
     hash(key_id(a))
+
+
+def test_partition_key_only_table_duplicates_and_distinct_keys() -> None:
+    tags = Table("tags", pk="name")
+    writer = BatchWriter()
+    writer.put_item(tags, {"name": "a", "n": 1})
+    writer.put_item(tags, {"name": "b"})
+    writer.put_item(tags, {"name": b"a"})  # bytes, not text: another item
+    with pytest.raises(InvalidInput) as caught:
+        writer.delete_item(tags, {"name": "a"})
+    assert str(caught.value) == (
+        "a batch cannot write one item twice (put_item {'name': 'a'}, then delete_item "
+        "{'name': 'a'}); a batch has no order: keep one request per item"
+    )
+    assert len(writer) == 3
+
+
+def test_a_sent_batch_takes_no_more_requests() -> None:
+    writer = BatchWriter(now=NOW)
+    writer.put_item(orders, {"pk": "a", "n": 1})
+    drive(writer.flow(), [{}])
+    attempts = [
+        lambda: writer.put_item(orders, {"pk": "b", "n": 1}),
+        lambda: writer.delete_item(orders, {"pk": "b", "n": 2}),
+        lambda: writer.put(Order(customer="b", n=3)),
+        lambda: writer.delete(Order, {"customer": "b", "n": 4}),
+        lambda: drive(writer.flow(), [{}]),
+    ]
+    for attempt in attempts:
+        with pytest.raises(InvalidInput, match="this batch was already sent; start a new one"):
+            attempt()
+    assert len(writer) == 1
+
+
+def test_chunks_of_several_tables_keep_the_order_of_the_requests() -> None:
+    other = Table("other", pk="pk", sk=("n", "N"))
+    writer = BatchWriter()
+    for n in range(30):
+        writer.put_item(orders if n % 3 else other, {"pk": "a", "n": n})
+    _, steps = drive(writer.flow(), [{}, {}])
+    sent = [
+        {name: [r["PutRequest"]["Item"]["n"]["N"] for r in reqs] for name, reqs in items.items()}
+        for items in (s.params["RequestItems"] for s in steps)
+    ]
+    assert sent == [
+        {
+            "other": [str(n) for n in range(0, 25, 3)],
+            "orders": [str(n) for n in range(25) if n % 3],
+        },
+        {"other": ["27"], "orders": ["25", "26", "28", "29"]},
+    ]
+
+
+def test_a_refused_request_of_another_table_leaves_a_one_table_batch_whole() -> None:
+    writer = BatchWriter()
+    with pytest.raises(InvalidInput, match="lacks key attributes"):
+        writer.put_item(blobs, {"x": b"1"})
+    for n in range(3):
+        writer.put_item(orders, {"pk": "a", "n": n})
+    _, steps = drive(writer.flow(), [{}])
+    assert [len(reqs) for reqs in steps[0].params["RequestItems"].values()] == [3]
+
+
+def test_plain_items_drop_top_level_none_and_keep_nested_null() -> None:
+    # Only a None makes this item leave the codec's one-pass path: it must still be dropped.
+    writer = BatchWriter()
+    writer.put_item(orders, {"pk": "a", "n": 1, "gone": None, "m": {"x": None, "l": [None]}})
+    _, steps = drive(writer.flow(), [{}])
+    assert steps[0].params["RequestItems"]["orders"][0]["PutRequest"]["Item"] == {
+        "pk": {"S": "a"},
+        "n": {"N": "1"},
+        "m": {"M": {"x": {"NULL": True}, "l": {"L": [{"NULL": True}]}}},
+    }

@@ -206,11 +206,14 @@ class BatchWriter:
             raise InvalidInput("this batch was already sent; start a new one")
         other = self._seen.setdefault(request_id, request)
         if other is not request:
-            raise InvalidInput(
-                f"a batch cannot write one item twice ({self._describe(other)}, then "
-                f"{self._describe(request)}); a batch has no order: keep one request per item"
-            )
+            raise self._twice(other, request)
         self._requests.append(request)
+
+    def _twice(self, first: _WriteRequest, second: _WriteRequest) -> InvalidInput:
+        return InvalidInput(
+            f"a batch cannot write one item twice ({self._describe(first)}, then "
+            f"{self._describe(second)}); a batch has no order: keep one request per item"
+        )
 
     def _describe(self, request: _WriteRequest) -> str:
         """E.g. ``"put Note {'pk': 'NOTE#1', 'sk': '#'}"``: for errors only, so built lazily."""
@@ -263,16 +266,26 @@ class BatchWriter:
 
     def put_item(self, table: Table, item: Mapping[str, Any], /) -> None:
         """Write a plain item (Python values) to ``table``."""
-        # The hot path of db.batch() with plain items: per item, the serialization, one id
-        # tuple, the request dicts and one record tuple; the table's names are looked up once.
+        # The hot path of db.batch() with plain items, so _request_id and _add are inlined.
         wire = _item(item, "item")
         table_name, names = self._tables.get(table) or self._table(table)
         try:
-            request_id = _request_id(table_name, names, wire)
+            ((kind, value),) = wire[names[0]].items()
+            if len(names) == 1:
+                request_id: _RequestId = (table_name, kind, value)
+            else:
+                ((sort_kind, sort_value),) = wire[names[1]].items()
+                request_id = (table_name, kind, value, sort_kind, sort_value)
         except KeyError:
             plain_key(table, names, wire, "item")  # raises, naming the missing attributes
             raise
-        self._add(request_id, (table_name, {"PutRequest": {"Item": wire}}, "put_item", None))
+        if self._sent:
+            raise InvalidInput("this batch was already sent; start a new one")
+        request = (table_name, {"PutRequest": {"Item": wire}}, "put_item", None)
+        other = self._seen.setdefault(request_id, request)
+        if other is not request:
+            raise self._twice(other, request)
+        self._requests.append(request)
 
     def delete_item(self, table: Table, key: Mapping[str, Any], /) -> None:
         """Delete a plain item by its key attributes (Python values)."""

@@ -28,19 +28,18 @@ def _item(values: Mapping[str, Any], what: str) -> dict[str, Any]:
         # Most items hold only what the codec stores as it is (str, numbers, sets, lists,
         # dicts...), and then the storage rules change nothing: serialize directly, one pass
         # instead of two. Whatever the rules would change makes the codec refuse (datetimes,
-        # enums that are not str/int, UUIDs, models, empty sets, non-str keys) or shows up as
-        # a top-level NULL (None = absence); such items take the full path below, which also
-        # gives any error its usual message.
-        try:
-            wire = serialize_item(values)
-        except SerializationError:
-            pass
+        # enums that are not str/int, UUIDs, models, empty sets, non-str keys) or is a
+        # top-level None (None = absence; the codec would store NULL); such items take the
+        # full path below, which also gives any error its usual message. (None is looked for
+        # in the values, by identity: cheaper than looking for NULL in the wire item.)
+        for value in values.values():
+            if value is None:
+                break
         else:
-            for av in wire.values():
-                if "NULL" in av:
-                    break
-            else:
-                return wire
+            try:
+                return serialize_item(values)
+            except SerializationError:
+                pass
     elif not isinstance(values, Mapping):
         raise InvalidInput(
             f"{what} must be a dict of attribute values, got {type(values).__name__}"
