@@ -1,4 +1,12 @@
-"""Timing for the engine benchmark: warm-up, calibrated repeats, medians, percentiles."""
+"""Timing for the engine benchmark: warm-up, calibrated repeats, medians, percentiles.
+
+Contenders compared with each other are timed *round-robin* (:func:`measure_round_robin`):
+repeat 1 of each, then repeat 2 of each, and so on. On a shared or throttled machine the speed
+drifts over minutes (measured here: the same code 35 us per PutItem in one run, 63 us in
+another), and timing one contender after the other lets the drift land on one side of a
+ratio. Round-robin, a slow spell falls on every contender's same repeat, and the ratio of a
+round (:func:`paired_ratio`) compares like with like.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +38,8 @@ class Rate:
     high: float
     ops_per_repeat: int
     repeats: int
+    samples: tuple[float, ...] = ()
+    """ops/s of each repeat, in the order they ran."""
 
     @property
     def micros(self) -> float:
@@ -37,45 +47,95 @@ class Rate:
         return 1e6 / self.ops_per_second
 
 
-def measure(
-    prepare: Callable[[int], Any],
-    run: Callable[[Any], object],
-    indexes: Iterator[int],
-    settings: Settings,
-) -> Rate:
-    """Warm up, size the repeats from the warm-up's speed, run them; median ops/s.
+@dataclass(frozen=True)
+class Contender:
+    """One of the things timed together by :func:`measure_round_robin`."""
 
-    ``prepare`` builds each call's argument outside the timed region (all of a repeat's
-    arguments are built before its clock starts, then frozen out of the cyclic GC), ``run`` is
-    what is timed.
+    key: str
+    prepare: Callable[[int], Any]
+    run: Callable[[Any], object]
+    indexes: Iterator[int]
+
+
+def measure_round_robin(contenders: list[Contender], settings: Settings) -> dict[str, Rate]:
+    """Warm up and size each contender, then run repeat ``r`` of all before ``r + 1`` of any.
+
+    Returns each contender's :class:`Rate` by key (median repeat; ``samples`` in order, so
+    :func:`paired_ratio` can compare the repeats that ran side by side).
     """
+    counts = {c.key: _warm_up(c, settings) for c in contenders}
+    samples: dict[str, list[float]] = {c.key: [] for c in contenders}
+    for _ in range(settings.repeats):
+        for c in contenders:
+            samples[c.key].append(_repeat(c, counts[c.key]))
+    return {
+        key: Rate(
+            statistics.median(rates),
+            min(rates),
+            max(rates),
+            counts[key],
+            settings.repeats,
+            tuple(rates),
+        )
+        for key, rates in samples.items()
+    }
+
+
+def merged(rates: list[Rate]) -> Rate:
+    """One Rate from the repeats of several (a contender timed in several phases)."""
+    if len(rates) == 1:
+        return rates[0]
+    samples = tuple(sample for rate in rates for sample in rate.samples)
+    return Rate(
+        statistics.median(samples),
+        min(samples),
+        max(samples),
+        rates[0].ops_per_repeat,
+        len(samples),
+        samples,
+    )
+
+
+def paired_ratio(ours: Rate, peer: Rate) -> float:
+    """Median over the repeats that ran side by side of ours ÷ peer (ops/s)."""
+    pairs = list(zip(ours.samples, peer.samples, strict=True))
+    if not pairs:
+        return ours.ops_per_second / peer.ops_per_second
+    return statistics.median(a / b for a, b in pairs)
+
+
+def _warm_up(contender: Contender, settings: Settings) -> int:
+    """Run untimed calls for the warm-up time; the call count that fills one repeat."""
     done, busy = 0, 0.0
     started = time.perf_counter()
     while done < 3 or time.perf_counter() - started < settings.warmup_seconds:
-        argument = prepare(next(indexes))
+        argument = contender.prepare(next(contender.indexes))
         t0 = time.perf_counter()
-        run(argument)
+        contender.run(argument)
         busy += time.perf_counter() - t0
         done += 1
     per_op = busy / done
-    count = max(settings.min_ops, min(settings.max_ops, round(settings.repeat_seconds / per_op)))
-    rates = []
-    for _ in range(settings.repeats):
-        arguments = [prepare(next(indexes)) for _ in range(count)]
-        # The prebuilt arguments (up to ~25,000 items: over a million objects) are frozen out
-        # of the cyclic GC while the clock runs: otherwise every full collection the timed
-        # calls trigger walks them, a cost of the benchmark's own heap that grows with the
-        # repeat's size. The same for every target; what the calls allocate is still collected.
-        gc.collect()
-        gc.freeze()
-        try:
-            t0 = time.perf_counter()
-            for argument in arguments:
-                run(argument)
-            rates.append(count / (time.perf_counter() - t0))
-        finally:
-            gc.unfreeze()
-    return Rate(statistics.median(rates), min(rates), max(rates), count, settings.repeats)
+    return max(settings.min_ops, min(settings.max_ops, round(settings.repeat_seconds / per_op)))
+
+
+def _repeat(contender: Contender, count: int) -> float:
+    """One timed repeat of ``count`` calls; ops/s."""
+    run = contender.run
+    arguments = [contender.prepare(next(contender.indexes)) for _ in range(count)]
+    # The prebuilt arguments (up to ~25,000 items: over a million objects) are frozen out of
+    # the cyclic GC while the clock runs: otherwise every full collection the timed calls
+    # trigger walks them, a cost of the benchmark's own heap that grows with the repeat's
+    # size. The same for every contender; what the calls allocate is still collected. The
+    # other contenders' state (moto keeps its tables as Python objects) is frozen too.
+    gc.collect()
+    gc.freeze()
+    try:
+        t0 = time.perf_counter()
+        for argument in arguments:
+            run(argument)
+        return count / (time.perf_counter() - t0)
+    finally:
+        gc.unfreeze()
 
 
 def latencies(

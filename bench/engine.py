@@ -27,6 +27,7 @@ on random customers (and of GetItem), which should stay flat as the table grows.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -37,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 import _targets as t  # noqa: E402
 import _workload as w  # noqa: E402
-from _timing import Rate, Settings, latencies, measure, percentile  # noqa: E402
+from _timing import (  # noqa: E402
+    Contender,
+    Rate,
+    Settings,
+    latencies,
+    measure_round_robin,
+    merged,
+    paired_ratio,
+    percentile,
+)
 
 AIMS = {"moto": 20.0, "local": 10.0}
 PRELOAD_CUSTOMERS = 10  # 1,000 orders read by get and query in part 1
@@ -63,58 +74,96 @@ def index_stream(operation: str, customers: int) -> Iterator[int]:
     return w.random_indexes(10**9, customers, seed=2)
 
 
-def bench_target(target: t.Target, settings: Settings) -> dict[str, Rate]:
-    """Preload, then measure every operation on ``target``."""
-    target.load(0, PRELOAD_CUSTOMERS * w.ORDERS_PER_CUSTOMER)
-    rates: dict[str, Rate] = {}
+def bench_phase(targets: dict[str, t.Target], settings: Settings) -> dict[str, dict[str, Rate]]:
+    """Preload every target, then time each operation on all of them round-robin.
+
+    Returns ``{target key: {operation: Rate}}``; each Rate's ``samples`` line up across
+    targets (sample ``r`` of every target ran in the same round).
+    """
+    for target in targets.values():
+        target.load(0, PRELOAD_CUSTOMERS * w.ORDERS_PER_CUSTOMER)
+    rates: dict[str, dict[str, Rate]] = {key: {} for key in targets}
     for operation in t.OPERATIONS:
-
-        def prepare(index: int, operation: str = operation) -> Any:
-            return target.prepare(operation, index)
-
-        rates[operation] = measure(
-            prepare,
-            target.runner(operation),
-            index_stream(operation, PRELOAD_CUSTOMERS),
-            settings,
-        )
-        rate = rates[operation]
-        print(
-            f"  {target.name:<28} {operation:<6} {rate.ops_per_second:>10,.0f} ops/s "
-            f"({rate.micros:,.0f} us/op; {rate.repeats}x{rate.ops_per_repeat} ops, "
-            f"spread {rate.low:,.0f}-{rate.high:,.0f})",
-            flush=True,
-        )
+        contenders = [
+            Contender(
+                key,
+                functools.partial(target.prepare, operation),
+                target.runner(operation),
+                index_stream(operation, PRELOAD_CUSTOMERS),
+            )
+            for key, target in targets.items()
+        ]
+        for key, rate in measure_round_robin(contenders, settings).items():
+            rates[key][operation] = rate
+            print(
+                f"  {targets[key].name:<32} {operation:<6} {rate.ops_per_second:>10,.0f} ops/s "
+                f"({rate.micros:,.0f} us/op; {rate.repeats}x{rate.ops_per_repeat} ops, "
+                f"spread {rate.low:,.0f}-{rate.high:,.0f})",
+                flush=True,
+            )
     return rates
 
 
-def run_throughput(args: argparse.Namespace, settings: Settings) -> dict[str, dict[str, Rate]]:
-    """Part 1: every target, one after the other (moto patches botocore while it runs).
+@dataclass
+class Throughput:
+    """Part 1's results.
 
-    Keys of the result: ``api`` / ``wire`` (sortkey), ``moto`` / ``local`` (boto3's client,
-    wire dicts), ``moto-resource`` / ``local-resource`` (boto3's resource layer, Python values).
+    ``rates``: ``{target key: {operation: Rate}}`` with keys ``api`` / ``wire`` (sortkey; the
+    median over its repeats in every phase), ``moto`` / ``local`` (boto3's client, wire dicts),
+    ``moto-resource`` / ``local-resource`` (boto3's resource layer, Python values).
+    ``ratios``: ``{peer key: {operation: sortkey ÷ peer}}``, the median of the ratios of the
+    rounds that ran side by side (see ``_timing.paired_ratio``).
     """
-    results: dict[str, dict[str, Rate]] = {}
-    db = t.connect()
-    db.backend.call("CreateTable", w.CREATE_TABLE)
-    results["api"] = bench_target(t.DatabaseApiTarget("sortkey Database API", db), settings)
-    db.close()
-    db = t.connect()
-    db.backend.call("CreateTable", w.CREATE_TABLE)
-    results["wire"] = bench_target(
-        t.WireCallTarget("sortkey connect().backend.call", db.backend.call), settings
-    )
-    db.close()
+
+    rates: dict[str, dict[str, Rate]] = field(default_factory=dict)
+    ratios: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def run_throughput(args: argparse.Namespace, settings: Settings) -> Throughput:
+    """Part 1: one phase per peer, sortkey timed round-robin with it (fresh tables each phase).
+
+    moto patches botocore while its phase runs; sortkey's embedded engine does not use botocore.
+    """
+    result = Throughput()
+    phases: dict[str, list[dict[str, Rate]]] = {"api": [], "wire": []}
     peers = {"moto": t.moto_target, "local": t.dynamodb_local_target}
-    for name, start in peers.items():
-        if name not in args.peers:
-            continue
-        if name == "local":
-            print("  starting DynamoDB Local ...", flush=True)
-        with start() as (client, resource):
-            results[name] = bench_target(client, settings)
-            results[f"{name}-resource"] = bench_target(resource, settings)
-    return results
+    chosen: list[str | None] = [name for name in peers if name in args.peers] or [None]
+    for name in chosen:
+        api_db, wire_db = t.connect(), t.connect()
+        try:
+            for db in (api_db, wire_db):
+                db.backend.call("CreateTable", w.CREATE_TABLE)
+            ours: dict[str, t.Target] = {
+                "api": t.DatabaseApiTarget("sortkey Database API", api_db),
+                "wire": t.WireCallTarget("sortkey connect().backend.call", wire_db.backend.call),
+            }
+            if name is None:
+                rates = bench_phase(ours, settings)
+            else:
+                if name == "local":
+                    print("  starting DynamoDB Local ...", flush=True)
+                with peers[name]() as (client, resource):
+                    print(f"  phase: sortkey round-robin with {_PEER_NAMES[name]}", flush=True)
+                    targets = {
+                        "api": ours["api"],
+                        f"{name}-resource": resource,
+                        "wire": ours["wire"],
+                        name: client,
+                    }
+                    rates = bench_phase(targets, settings)
+                for peer, mine in ((f"{name}-resource", "api"), (name, "wire")):
+                    result.rates[peer] = rates[peer]
+                    result.ratios[peer] = {
+                        op: paired_ratio(rates[mine][op], rates[peer][op]) for op in t.OPERATIONS
+                    }
+        finally:
+            api_db.close()
+            wire_db.close()
+        for key in phases:
+            phases[key].append(rates[key])
+    for key, per_phase in phases.items():
+        result.rates[key] = {op: merged([p[op] for p in per_phase]) for op in t.OPERATIONS}
+    return result
 
 
 def _fmt_rate(rate: Rate | None) -> str:
@@ -131,11 +180,12 @@ _LABELS = {"put": "PutItem", "get": "GetItem", "query": "Query 100", "batch": "B
 _PEER_NAMES = {"moto": "moto", "local": "DynamoDB Local"}
 
 
-def print_throughput(results: dict[str, dict[str, Rate]]) -> bool:
+def print_throughput(throughput: Throughput) -> bool:
     """The ops/s table and, per kind (Python values, wire dicts), the ratio table.
 
     Returns whether every aim was met.
     """
+    results = throughput.rates
     columns = [
         (key, label)
         for key, label in (
@@ -148,7 +198,10 @@ def print_throughput(results: dict[str, dict[str, Rate]]) -> bool:
         )
         if key in results
     ]
-    print("\nThroughput: ops/s, median of repeats (time per op)")
+    print(
+        "\nThroughput: ops/s, median of repeats (time per op); sortkey's columns: all its "
+        "repeats, in every phase"
+    )
     rows = [["operation", *(label for _, label in columns)]]
     rows += [
         [_LABELS[op], *(_fmt_rate(results[key].get(op)) for key, _ in columns)]
@@ -156,20 +209,23 @@ def print_throughput(results: dict[str, dict[str, Rate]]) -> bool:
     ]
     _print_table(rows)
     met = True
-    for title, ours, suffix in (
-        ("Python values: sortkey Database API vs boto3 resource layer", "api", "-resource"),
-        ("wire dicts: sortkey connect().backend.call vs boto3 client", "wire", ""),
+    for title, suffix in (
+        ("Python values: sortkey Database API vs boto3 resource layer", "-resource"),
+        ("wire dicts: sortkey connect().backend.call vs boto3 client", ""),
     ):
         peers = [p for p in ("moto", "local") if p + suffix in results]
         if not peers:
             continue
-        print(f"\nRatios, {title} (aim: >= 20x moto, >= 10x DynamoDB Local)")
+        print(
+            f"\nRatios, {title} (aim: >= 20x moto, >= 10x DynamoDB Local)\n"
+            "  (each: the median of the ratios of the rounds timed side by side)"
+        )
         rows = [["operation", *(f"vs {_PEER_NAMES[p]}" for p in peers), "aims met"]]
         for op in t.OPERATIONS:
             row = [_LABELS[op]]
             row_met = True
             for p in peers:
-                ratio = results[ours][op].ops_per_second / results[p + suffix][op].ops_per_second
+                ratio = throughput.ratios[p + suffix][op]
                 ok = ratio >= AIMS[p]
                 row_met = row_met and ok
                 row.append(f"{ratio:,.1f}x{'' if ok else ' (miss)'}")
@@ -363,12 +419,13 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {"settings": vars(args) | {"peers": sorted(args.peers)}}
     if not args.skip_throughput:
         print("\nPart 1: throughput (in-memory tables)")
-        results = run_throughput(args, settings)
-        report["aims_met"] = print_throughput(results)
+        throughput = run_throughput(args, settings)
+        report["aims_met"] = print_throughput(throughput)
         report["throughput"] = {
             target: {op: vars(rate) for op, rate in rates.items()}
-            for target, rates in results.items()
+            for target, rates in throughput.rates.items()
         }
+        report["ratios"] = throughput.ratios
     if not args.skip_scaling:
         sizes = ", ".join(f"{size:,}" for size in args.sizes)
         print(f"\nPart 2: scaling (file-backed table, sizes {sizes})")

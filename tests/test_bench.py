@@ -63,3 +63,28 @@ def test_an_empty_query_fails_the_runner_check(sortkey_db: object) -> None:
     target = t.DatabaseApiTarget("api", sortkey_db)
     with pytest.raises(AssertionError, match="expected 100"):
         target.runner("query")(w.customer_pk(7))
+
+
+def test_contenders_are_timed_round_robin_and_ratios_pair_their_rounds() -> None:
+    import itertools
+
+    from _timing import Contender, Rate, Settings, measure_round_robin, paired_ratio
+
+    order: list[str] = []
+    settings = Settings(warmup_seconds=0.0, repeat_seconds=0.0, repeats=3, min_ops=2)
+    contenders = [
+        Contender(key, lambda i: i, lambda _arg, key=key: order.append(key), itertools.count())
+        for key in ("a", "b")
+    ]
+    order.clear()
+    rates = measure_round_robin(contenders, settings)
+    warm_up = order[: order.index("b")]  # "a" warms up (at least 3 calls), then "b"
+    timed = order[len(warm_up) * 2 :]
+    assert timed == ["a", "a", "b", "b"] * 3  # repeat r of each before repeat r + 1 of any
+    assert {key: len(rate.samples) for key, rate in rates.items()} == {"a": 3, "b": 3}
+
+    def rate(*samples: float) -> Rate:
+        return Rate(0.0, 0.0, 0.0, 1, len(samples), samples)
+
+    # Round by round, ours is always 10x the peer, though the machine's speed swung 4x.
+    assert paired_ratio(rate(100, 400, 200), rate(10, 40, 20)) == 10.0
