@@ -50,6 +50,7 @@ from _timing import (  # noqa: E402
     Contender,
     Rate,
     Settings,
+    fresh_page_fault_micros,
     latencies,
     measure_round_robin,
     merged,
@@ -409,14 +410,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     smallest, largest, mean = w.size_summary()
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    fault_us = fresh_page_fault_micros()
     print(
         f"sortkey engine benchmark: Python {platform.python_version()}, {platform.machine()}, "
-        f"{os.cpu_count()} CPUs, load average {load[0]:.2f} at start\n"
+        f"{os.cpu_count()} CPUs, load average {load[0]:.2f} at start; fresh memory: "
+        f"{fault_us:.1f} us per page fault\n"
         f"items: {len(w.make_item(0))} attributes, {smallest}-{largest} bytes (mean {mean:.0f}); "
         f"peers: {', '.join(sorted(args.peers)) or 'none'}",
         flush=True,
     )
-    report: dict[str, Any] = {"settings": vars(args) | {"peers": sorted(args.peers)}}
+    report: dict[str, Any] = {
+        "settings": vars(args) | {"peers": sorted(args.peers)},
+        "fresh_page_fault_us": fault_us,
+    }
     if not args.skip_throughput:
         print("\nPart 1: throughput (in-memory tables)")
         throughput = run_throughput(args, settings)
