@@ -11,6 +11,7 @@ round (:func:`paired_ratio`) compares like with like.
 from __future__ import annotations
 
 import gc
+import os
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -158,14 +159,17 @@ def latencies(
     return taken
 
 
-def fresh_page_fault_micros(megabytes: int = 64) -> float:
-    """Microseconds per page fault when this process touches fresh anonymous memory.
+def pretouch_memory(megabytes: int) -> float:
+    """Touch ``megabytes`` of fresh memory once, then free it; microseconds per page fault.
 
-    On ordinary machines ~0.5-2 µs. On some virtual machines the first touch of guest memory
-    the host has not backed yet (or took back) costs far more -- measured on the Firecracker
-    VM of 2026-11-22: ~75 µs per 4 KB page, against ~2 µs for memory used before -- and every
-    write that grows an in-memory database pays it, so write rates on such a machine depend
-    on its memory history. Printed with the results, so a reader can tell.
+    On ordinary machines a fault on fresh memory costs ~0.5-2 µs. On some virtual machines the
+    first touch of guest memory the host has not backed yet (or took back) costs far more --
+    measured on the Firecracker VM of 2026-11-22: ~40-75 µs per 4 KB page, against ~2 µs for
+    memory used before. Every write that grows an in-memory database (sortkey's engine, moto's
+    dicts) pays it, so without this a run's write rates depend on the machine's memory history:
+    the same 25-item batch took 430-750 µs per repeat on cold memory and 390-420 µs after
+    3 GB were touched. Touching the memory first gives every contender memory the host has
+    backed, as an ordinary machine would; the cost is printed with the results.
     """
     import mmap
     import resource
@@ -183,6 +187,15 @@ def fresh_page_fault_micros(megabytes: int = 64) -> float:
     finally:
         region.close()
     return taken / max(faults, 1) * 1e6
+
+
+def default_pretouch_megabytes() -> int:
+    """3 GB, or a quarter of the machine's memory if that is less."""
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 0
+    return int(min(3 << 30, physical // 4) >> 20)
 
 
 def percentile(values: list[float], fraction: float) -> float:
