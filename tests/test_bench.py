@@ -88,3 +88,13 @@ def test_contenders_are_timed_round_robin_and_ratios_pair_their_rounds() -> None
 
     # Round by round, ours is always 10x the peer, though the machine's speed swung 4x.
     assert paired_ratio(rate(100, 400, 200), rate(10, 40, 20)) == 10.0
+
+
+def test_pretouching_memory_reports_a_cost_per_fault_and_stays_within_a_quarter_of_ram() -> None:
+    import os
+
+    from _timing import default_pretouch_megabytes, pretouch_memory
+
+    assert pretouch_memory(4) > 0.0  # 1,024 fresh pages touched: some faults, some time
+    physical_mb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") >> 20
+    assert 0 < default_pretouch_megabytes() <= min(3072, physical_mb // 4)
