@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from .builders import Num, batch_get, batch_write, get, req, scan, wdel, wput
+from .builders import Num, batch_get, batch_write, get, query, req, scan, wdel, wput
 from .fixtures import HB, HN, HR, HRN, HS, IDX, MANY
 from .harness import Case, case
 
@@ -172,15 +172,7 @@ WRITES = [
                 ]
             }
         ),
-        req(
-            "Query",
-            {
-                "TableName": IDX,
-                "IndexName": "gsi_all",
-                "KeyConditionExpression": "gpk = :g",
-                "ExpressionAttributeValues": {":g": {"S": "G1"}},
-            },
-        ),
+        query(IDX, "gpk = :g", vals={":g": "G1"}, IndexName="gsi_all"),
     ),
     case(
         # Top-level numbers are stored in canonical text, nested ones as written; items with
@@ -210,14 +202,7 @@ WRITES = [
             }
         ),
         scan(HN),
-        req(
-            "Query",
-            {
-                "TableName": HRN,
-                "KeyConditionExpression": "pk = :p",
-                "ExpressionAttributeValues": {":p": {"S": "p"}},
-            },
-        ),
+        query(HRN, "pk = :p", vals={":p": "p"}),
     ),
     case(
         "batch-write-number-keys-same-value-twice",
@@ -243,15 +228,7 @@ WRITES = [
             }
         ),
         scan(HS),
-        req(
-            "Query",
-            {
-                "TableName": IDX,
-                "IndexName": "gsi_all",
-                "KeyConditionExpression": "gpk = :g",
-                "ExpressionAttributeValues": {":g": {"S": "G1"}},
-            },
-        ),
+        query(IDX, "gpk = :g", vals={":g": "G1"}, IndexName="gsi_all"),
     ),
     case(
         # A bad item in the second table: nothing of the first is written either.
