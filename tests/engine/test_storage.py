@@ -218,6 +218,19 @@ def test_a_partition_row_lives_exactly_as_long_as_its_items() -> None:
     storage.close()
 
 
+def test_a_file_writes_the_item_and_its_partition_row_together(tmp_path: Path) -> None:
+    # Other connections may share a file: a failed item insert must take its partition row
+    # with it (in memory an empty partition row may stay; the scan skips it).
+    storage = Storage(str(tmp_path / "db.sqlite"))
+    table = storage.insert_table("t", "{}")
+    bad_size: Any = None  # NOT NULL: the item insert fails after the partition row's
+    with pytest.raises(sqlite3.IntegrityError):
+        storage.put(table, H, b"1", bad_size, encode_item({"a": {"S": "x"}}))
+    assert storage._conn.execute("SELECT count(*) FROM partitions").fetchone() == (0,)
+    assert not storage._conn.in_transaction
+    storage.close()
+
+
 def test_read_then_write_skips_the_transaction_only_in_memory(tmp_path: Path) -> None:
     memory = Storage(":memory:")
     with memory.read_then_write():

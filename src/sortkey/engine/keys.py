@@ -32,6 +32,9 @@ from typing import Any
 #: Salt DynamoDB Local mixes into its partition hash (the ASCII bytes of ``LocalDdb``).
 _SALT = b"LocalDdb"
 
+#: Bytes of :func:`partition_hash`, at the start of every stored partition key.
+HASH_BYTES = hashlib.sha1().digest_size
+
 #: The encoding of zero, between all negative numbers (< 0x80) and all positive ones (>= 0x80).
 _ZERO = b"\x80"
 
@@ -94,7 +97,7 @@ def encode_composite(values: list[dict[str, Any]]) -> bytes:
 
 
 def partition_hash(values: list[dict[str, Any]]) -> bytes:
-    """The 20-byte hash that orders partitions (DynamoDB Local's salted SHA-1)."""
+    """The hash (:data:`HASH_BYTES` long) that orders partitions (DynamoDB Local's salted SHA-1)."""
     if len(values) == 1:
         return hashlib.sha1(_SALT + encode_value(values[0])).digest()
     digest = hashlib.sha1(_SALT)
@@ -127,7 +130,7 @@ def typed_partition_key(kind: str, value: str | bytes) -> bytes:
 
 
 #: Upper bound of the 160-bit hash space, used to split it into scan segments.
-HASH_SPACE = 1 << 160
+HASH_SPACE = 1 << (8 * HASH_BYTES)
 
 
 def segment_bounds(segment: int, total: int) -> tuple[bytes, bytes | None]:

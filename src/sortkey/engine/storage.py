@@ -54,13 +54,12 @@ from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 from typing import Any
 
+from .keys import HASH_BYTES
+
 _SCHEMA_VERSION = "3"
 #: Older storage formats this version reads, and upgrades when it opens them: format 1 stored
 #: items as JSON text, formats 1 and 2 keyed items by the stored partition key (hash first).
 _READABLE_VERSIONS = ("1", "2", "3")
-
-#: Bytes of partition hash at the start of every stored partition key (``hk``).
-HASH_BYTES = 20
 
 StoredItem = bytes | str
 """An item as stored: marshal bytes (format 2) or JSON text (rows written by format 1)."""
