@@ -32,20 +32,47 @@ class Settings:
 
 @dataclass(frozen=True)
 class Rate:
-    """Throughput of one (target, operation): the median repeat and the spread."""
+    """Throughput of one (target, operation): its repeats, the median one and the spread."""
 
-    ops_per_second: float
-    low: float
-    high: float
-    ops_per_repeat: int
-    repeats: int
-    samples: tuple[float, ...] = ()
+    samples: tuple[float, ...]
     """ops/s of each repeat, in the order they ran."""
+    ops_per_repeat: int
+
+    @property
+    def ops_per_second(self) -> float:
+        """ops/s of the median repeat."""
+        return statistics.median(self.samples)
+
+    @property
+    def low(self) -> float:
+        """ops/s of the slowest repeat."""
+        return min(self.samples)
+
+    @property
+    def high(self) -> float:
+        """ops/s of the fastest repeat."""
+        return max(self.samples)
+
+    @property
+    def repeats(self) -> int:
+        """How many repeats ran."""
+        return len(self.samples)
 
     @property
     def micros(self) -> float:
         """Mean microseconds per operation in the median repeat."""
         return 1e6 / self.ops_per_second
+
+    def report(self) -> dict[str, Any]:
+        """The figures, for the JSON report."""
+        return {
+            "ops_per_second": self.ops_per_second,
+            "low": self.low,
+            "high": self.high,
+            "ops_per_repeat": self.ops_per_repeat,
+            "repeats": self.repeats,
+            "samples": list(self.samples),
+        }
 
 
 @dataclass(frozen=True)
@@ -69,40 +96,19 @@ def measure_round_robin(contenders: list[Contender], settings: Settings) -> dict
     for _ in range(settings.repeats):
         for c in contenders:
             samples[c.key].append(_repeat(c, counts[c.key]))
-    return {
-        key: Rate(
-            statistics.median(rates),
-            min(rates),
-            max(rates),
-            counts[key],
-            settings.repeats,
-            tuple(rates),
-        )
-        for key, rates in samples.items()
-    }
+    return {key: Rate(tuple(rates), counts[key]) for key, rates in samples.items()}
 
 
 def merged(rates: list[Rate]) -> Rate:
     """One Rate from the repeats of several (a contender timed in several phases)."""
     if len(rates) == 1:
         return rates[0]
-    samples = tuple(sample for rate in rates for sample in rate.samples)
-    return Rate(
-        statistics.median(samples),
-        min(samples),
-        max(samples),
-        rates[0].ops_per_repeat,
-        len(samples),
-        samples,
-    )
+    return Rate(tuple(sample for rate in rates for sample in rate.samples), rates[0].ops_per_repeat)
 
 
 def paired_ratio(ours: Rate, peer: Rate) -> float:
     """Median over the repeats that ran side by side of ours ÷ peer (ops/s)."""
-    pairs = list(zip(ours.samples, peer.samples, strict=True))
-    if not pairs:
-        return ours.ops_per_second / peer.ops_per_second
-    return statistics.median(a / b for a, b in pairs)
+    return statistics.median(a / b for a, b in zip(ours.samples, peer.samples, strict=True))
 
 
 def _warm_up(contender: Contender, settings: Settings) -> int:

@@ -438,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         throughput = run_throughput(args, settings)
         report["aims_met"] = print_throughput(throughput)
         report["throughput"] = {
-            target: {op: vars(rate) for op, rate in rates.items()}
+            target: {op: rate.report() for op, rate in rates.items()}
             for target, rates in throughput.rates.items()
         }
         report["ratios"] = throughput.ratios

@@ -84,7 +84,7 @@ def test_contenders_are_timed_round_robin_and_ratios_pair_their_rounds() -> None
     assert {key: len(rate.samples) for key, rate in rates.items()} == {"a": 3, "b": 3}
 
     def rate(*samples: float) -> Rate:
-        return Rate(0.0, 0.0, 0.0, 1, len(samples), samples)
+        return Rate(samples, 1)
 
     # Round by round, ours is always 10x the peer, though the machine's speed swung 4x.
     assert paired_ratio(rate(100, 400, 200), rate(10, 40, 20)) == 10.0
