@@ -7,6 +7,7 @@ import pytest
 from sortkey._model.entity import Entity
 from sortkey._model.table import Table
 from sortkey._model.template import Key
+from sortkey._ops.transact import TransactionBuilder
 from sortkey.client import Database
 from sortkey.errors import ConditionFailed, InvalidInput, TransactionCanceled
 from sortkey.expr import attr
@@ -35,18 +36,23 @@ def _balance(db: Database, account: str) -> int | None:
     return None if item is None else int(item["balance"])
 
 
+def _transfer(tx: TransactionBuilder, table: Table, source: str, target: str, amount: int) -> None:
+    """Move ``amount`` between two accounts' plain items, refused if the source lacks it."""
+    tx.update_item(
+        table,
+        {"pk": f"ACCT#{source}", "sk": "#"},
+        add={"balance": -amount},
+        condition=attr("balance") >= amount,
+    )
+    tx.update_item(table, {"pk": f"ACCT#{target}", "sk": "#"}, add={"balance": amount})
+
+
 def test_transfer_between_plain_items_is_all_or_nothing(db: Database, table: Table) -> None:
     t = db.table(table)
     t.put_item({"pk": "ACCT#a", "sk": "#", "balance": 100})
     t.put_item({"pk": "ACCT#b", "sk": "#", "balance": 0})
     with db.transaction() as tx:
-        tx.update_item(
-            table,
-            {"pk": "ACCT#a", "sk": "#"},
-            add={"balance": -30},
-            condition=attr("balance") >= 30,
-        )
-        tx.update_item(table, {"pk": "ACCT#b", "sk": "#"}, add={"balance": 30})
+        _transfer(tx, table, "a", "b", 30)
         tx.put_item(table, {"pk": "ACCT#a", "sk": "ENTRY#1", "amount": -30})
     assert (_balance(db, "a"), _balance(db, "b")) == (70, 30)
     assert t.get_item({"pk": "ACCT#a", "sk": "ENTRY#1"}) == {
@@ -56,13 +62,7 @@ def test_transfer_between_plain_items_is_all_or_nothing(db: Database, table: Tab
     }
 
     with pytest.raises(TransactionCanceled) as caught, db.transaction() as tx:
-        tx.update_item(
-            table,
-            {"pk": "ACCT#a", "sk": "#"},
-            add={"balance": -100},
-            condition=attr("balance") >= 100,
-        )
-        tx.update_item(table, {"pk": "ACCT#b", "sk": "#"}, add={"balance": 100})
+        _transfer(tx, table, "a", "b", 100)
     (failure,) = caught.value.failures
     assert failure.index == 0 and failure.entity == ""
     assert failure.operation.startswith("update_item ") and "ACCT#a" in failure.operation
