@@ -111,6 +111,7 @@ class Database:
         error: DynamoDBError | None = None
         pause_gc = self._pauses_gc()
         call = self.backend.call
+        call_vouched = getattr(self.backend, "call_vouched", None)
         while True:
             paused = pause_gc and gc.isenabled()
             if paused:
@@ -123,7 +124,10 @@ class Database:
                 answer, error = None, None
                 if isinstance(step, Request):
                     try:
-                        answer = call(step.operation, step.params)
+                        if step.vouched is not None and call_vouched is not None:
+                            answer = call_vouched(step.operation, step.params, step.vouched)
+                        else:
+                            answer = call(step.operation, step.params)
                     except DynamoDBError as exc:
                         error = exc
                     continue
@@ -167,7 +171,13 @@ class Database:
             gc.disable()
         try:
             try:
-                response = self.backend.call(request.operation, request.params)
+                backend = self.backend
+                if request.vouched is not None and hasattr(backend, "call_vouched"):
+                    response = backend.call_vouched(
+                        request.operation, request.params, request.vouched
+                    )
+                else:
+                    response = backend.call(request.operation, request.params)
             except DynamoDBError as exc:
                 raise_translated(request, exc)
             return request.parse(response)

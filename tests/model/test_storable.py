@@ -36,7 +36,7 @@ from sortkey._model.item import (
 from sortkey._model.table import GSI, Table
 from sortkey._model.template import Key, format_datetime
 from sortkey._ops.plain import _item
-from sortkey.codec import serialize_item
+from sortkey.codec import item_size, serialize_item, serialize_item_sized
 from sortkey.errors import InvalidInput, SerializationError
 
 # --------------------------------------------------------------------------- the old code
@@ -244,7 +244,7 @@ def test_storable_item_enum_keys_colliding_with_str_keys(
 
 def test_plain_item_refuses_a_non_mapping() -> None:
     with pytest.raises(InvalidInput, match="item must be a dict of attribute values, got list"):
-        _item([("pk", "a")], "item")  # type: ignore[arg-type]
+        _item([("pk", "a")], "item", serialize_item)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- property: old == new
@@ -335,9 +335,18 @@ def test_storable_equals_the_reference_on_random_values(value: Any) -> None:
 @given(st.dictionaries(keys, values, max_size=6))
 def test_items_equal_the_reference_on_random_values(item: dict[Any, Any]) -> None:
     assert outcome(storable_item, item) == outcome(reference_item, item)
-    assert outcome(lambda i: _item(i, "item"), item) == outcome(
+    assert outcome(lambda i: _item(i, "item", serialize_item), item) == outcome(
         lambda i: serialize_item(reference_item(i)), item
     )
+    # The sized form (puts): the same item or error, and the size item_size measures.
+    reference = outcome(lambda i: serialize_item(reference_item(i)), item)
+    try:
+        wire, size = _item(item, "item", serialize_item_sized)
+    except Exception as exc:
+        assert reference == ("error", type(exc).__name__, str(exc))
+    else:
+        assert reference == ("ok", shape(wire))
+        assert size == item_size(wire)
 
 
 @settings(max_examples=100, deadline=None)
@@ -350,7 +359,7 @@ def test_storable_item_takes_any_mapping(item: dict[str, Any]) -> None:
 
 def test_reference_agrees_with_serialize_errors() -> None:
     with pytest.raises(SerializationError):
-        _item({"pk": object()}, "item")
+        _item({"pk": object()}, "item", serialize_item)
 
 
 # --------------------------------------------------------------------------- entities → items

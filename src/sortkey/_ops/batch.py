@@ -26,7 +26,7 @@ from .._model.entity import Entity, EntitySpec, spec_of
 from .._model.fields import utc_now
 from .._model.item import from_item, key_from, remember, to_attributes
 from .._model.table import Table
-from ..codec import deserialize_item, serialize_item
+from ..codec import deserialize_item, serialize_item, serialize_item_sized
 from ..errors import BatchIncomplete, InvalidInput
 from .plain import _item, plain_key, table_key_names
 from .steps import DEFAULT_CONTEXT, Context, Flow, Request, Sleep, send
@@ -188,6 +188,8 @@ class BatchWriter:
         self._tables: dict[Table, tuple[str, tuple[str, ...]]] = {}
         #: table name on the server → its key attribute names (an unprocessed request's key)
         self._key_names: dict[str, tuple[str, ...]] = {}
+        #: the items put, as the codec built and sized them (Request.vouched)
+        self._vouched: dict[int, tuple[dict[str, Any], int]] = {}
         self._sent = False
 
     def __len__(self) -> int:
@@ -243,12 +245,13 @@ class BatchWriter:
         now = self.now or utc_now()
         written = _written(entity, now, None)
         item = to_attributes(written, now=now)
-        wire = serialize_item(item)
+        wire, size = serialize_item_sized(item)
         table_name, names = self._tables.get(spec.table) or self._table(spec.table)
         self._add(
             _request_id(table_name, names, wire),
             (table_name, {"PutRequest": {"Item": wire}}, f"put {spec.name}", None),
         )
+        self._vouched[id(wire)] = (wire, size)
         self._entity_puts.append((written, item))
         return written
 
@@ -267,7 +270,7 @@ class BatchWriter:
     def put_item(self, table: Table, item: Mapping[str, Any], /) -> None:
         """Write a plain item (Python values) to ``table``."""
         # The hot path of db.batch() with plain items, so _request_id and _add are inlined.
-        wire = _item(item, "item")
+        wire, size = _item(item, "item", serialize_item_sized)
         table_name, names = self._tables.get(table) or self._table(table)
         try:
             ((kind, value),) = wire[names[0]].items()
@@ -286,10 +289,11 @@ class BatchWriter:
         if other is not request:
             raise self._twice(other, request)
         self._requests.append(request)
+        self._vouched[id(wire)] = (wire, size)
 
     def delete_item(self, table: Table, key: Mapping[str, Any], /) -> None:
         """Delete a plain item by its key attributes (Python values)."""
-        wire = _item(key, "key")
+        wire = _item(key, "key", serialize_item)
         table_name, names = self._tables.get(table) or self._table(table)
         plain_key(table, names, wire, "key", exact=True)
         shown = dict(key) if type(key) is dict else key  # as given, should the caller change it
@@ -322,7 +326,7 @@ class BatchWriter:
             # Yielded as it is, not through steps.send(): a batch translates no error and
             # parses nothing.
             response: dict[str, Any] = yield Request(
-                "BatchWriteItem", {"RequestItems": request_items}
+                "BatchWriteItem", {"RequestItems": request_items}, vouched=self._vouched
             )
             back = [
                 seen[_request_id(table_name, key_names[table_name], _wire_key_source(req))]

@@ -6,24 +6,34 @@ value...) and then the codec; conditions and updates are :mod:`sortkey.expr` exp
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Literal, TypeVar
 
 from .._expr.compiler import compile_params
 from .._expr.nodes import Condition, to_path
 from .._expr.update import Update
 from .._model.item import storable, storable_item
 from .._model.table import Table
-from ..codec import deserialize_item, serialize_item
+from ..codec import deserialize_item, serialize_item, serialize_item_sized
 from ..errors import InvalidInput, SerializationError
 from ..expr import PathLike, if_not_exists, list_append
 from .steps import DEFAULT_CONTEXT, Context, Request, return_values
 
 __all__ = ["delete_item", "get_item", "put_item", "update_item"]
 
+W = TypeVar("W")
 
-def _item(values: Mapping[str, Any], what: str) -> dict[str, Any]:
-    """An item or key given as Python values, in wire format (``None`` attributes absent)."""
+
+def _item(
+    values: Mapping[str, Any],
+    what: str,
+    serialize: Callable[[Mapping[str, object]], W],
+) -> W:
+    """An item or key given as Python values, in wire format (``None`` attributes absent).
+
+    ``serialize``: the codec function that makes it: ``serialize_item``, or
+    ``serialize_item_sized`` for an item and its size.
+    """
     if type(values) is dict:
         # Most items hold only what the codec stores as it is (str, numbers, sets, lists,
         # dicts...), and then the storage rules change nothing: serialize directly, one pass
@@ -37,14 +47,14 @@ def _item(values: Mapping[str, Any], what: str) -> dict[str, Any]:
                 break
         else:
             try:
-                return serialize_item(values)
+                return serialize(values)
             except SerializationError:
                 pass
     elif not isinstance(values, Mapping):
         raise InvalidInput(
             f"{what} must be a dict of attribute values, got {type(values).__name__}"
         )
-    return serialize_item(storable_item(values))
+    return serialize(storable_item(values))
 
 
 def table_key_names(table: Table) -> tuple[str, ...]:
@@ -97,12 +107,13 @@ def put_item(
         >>> put_item("Users", {"PK": "USER#USR001", "SK": "PROFILE", "Amount": 50}).params
         {'TableName': 'Users', 'Item': {'PK': {'S': 'USER#USR001'}, 'SK': {'S': 'PROFILE'}, 'Amount': {'N': '50'}}}
     """  # noqa: E501
-    params: dict[str, Any] = {"TableName": ctx.table_name(table), "Item": _item(item, "item")}
+    wire, size = _item(item, "item", serialize_item_sized)
+    params: dict[str, Any] = {"TableName": ctx.table_name(table), "Item": wire}
     if condition is not None:  # (compiling nothing still costs a placeholder accumulator)
         params.update(compile_params(condition_=condition))
     if returning != "none":
         params["ReturnValues"] = return_values(returning, ("none", "old"))
-    return Request("PutItem", params, parse=_attributes)
+    return Request("PutItem", params, parse=_attributes, vouched={id(wire): (wire, size)})
 
 
 def get_item(
@@ -114,7 +125,10 @@ def get_item(
     ctx: Context = DEFAULT_CONTEXT,
 ) -> Request[dict[str, Any] | None]:
     """GetItem with Python values: the item as a dict, or ``None``."""
-    params: dict[str, Any] = {"TableName": ctx.table_name(table), "Key": _item(key, "key")}
+    params: dict[str, Any] = {
+        "TableName": ctx.table_name(table),
+        "Key": _item(key, "key", serialize_item),
+    }
     if consistent:
         params["ConsistentRead"] = True
     if projection is not None:
@@ -162,7 +176,7 @@ def update_item(
         update = update.set(target, list_append(if_not_exists(target, []), storable(list(value))))
     params: dict[str, Any] = {
         "TableName": ctx.table_name(table),
-        "Key": _item(key, "key"),
+        "Key": _item(key, "key", serialize_item),
         **compile_params(update=update, condition_=condition),
     }
     if returning != "none":
@@ -185,7 +199,10 @@ def delete_item(
     ctx: Context = DEFAULT_CONTEXT,
 ) -> Request[dict[str, Any] | None]:
     """DeleteItem with Python values; ``returning="old"`` gives the deleted item."""
-    params: dict[str, Any] = {"TableName": ctx.table_name(table), "Key": _item(key, "key")}
+    params: dict[str, Any] = {
+        "TableName": ctx.table_name(table),
+        "Key": _item(key, "key", serialize_item),
+    }
     if condition is not None:
         params.update(compile_params(condition_=condition))
     if returning != "none":

@@ -58,6 +58,11 @@ class Request(Generic[T]):
         params: its parameters in botocore's wire format.
         parse: turns the response into the operation's result.
         translate: turns a backend error into the error by cause (``ItemExists``...).
+        vouched: the items of ``params`` that the codec built, with their sizes,
+            ``{id(item): (item, size)}`` (``codec.serialize_item_sized``). Drivers hand them
+            to a backend in this process (the embedded engine), which then stores them
+            without validating them again; other backends never see them. A request is
+            sent as it was built: change its ``params`` and build a new one instead.
     """
 
     operation: str
@@ -65,6 +70,9 @@ class Request(Generic[T]):
     parse: Callable[[dict[str, Any]], T] = field(default=_identity, repr=False, compare=False)
     translate: Callable[[DynamoDBError], BaseException] = field(
         default=_same, repr=False, compare=False
+    )
+    vouched: Mapping[int, tuple[dict[str, Any], int]] | None = field(
+        default=None, repr=False, compare=False
     )
 
 

@@ -41,7 +41,7 @@ from .._model.item import (
     to_attributes,
 )
 from .._model.template import render_value
-from ..codec import deserialize_item, serialize_item
+from ..codec import deserialize_item, serialize_item, serialize_item_sized
 from ..errors import (
     ConditionFailed,
     DynamoDBError,
@@ -347,6 +347,7 @@ class WritePlan:
     tx_parse: Callable[[dict[str, Any]], Any]
     return_values: str | None = None
     result: Any = None  # what a transaction returns for it (the entity as written)
+    vouched: Mapping[int, tuple[dict[str, Any], int]] | None = None  # see Request.vouched
 
     def parts(self) -> list[TxPart]:
         """Its TransactWriteItems entries: the item first, then its guard items."""
@@ -375,6 +376,7 @@ class WritePlan:
                 params,
                 parse=self.parse,
                 translate=_single_translate(self.expect),
+                vouched=self.vouched,
             )
         parts = self.parts()
         return Request(
@@ -420,14 +422,27 @@ def _put_plan(
         remember(written, item)
         return written
 
+    wire, size = serialize_item_sized(item)
     params: dict[str, Any] = {
         "TableName": ctx.table_name(spec.table),
-        "Item": serialize_item(item),
+        "Item": wire,
         **(compile_params(condition_=condition) if compiled is None else compiled),
     }
     if condition is not None:
         params["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-    return WritePlan(action, "Put", spec, ctx, params, expect, guards, parse, parse, result=written)
+    return WritePlan(
+        action,
+        "Put",
+        spec,
+        ctx,
+        params,
+        expect,
+        guards,
+        parse,
+        parse,
+        result=written,
+        vouched={id(wire): (wire, size)},
+    )
 
 
 def create(entity: E, *, ctx: Context = DEFAULT_CONTEXT, now: datetime | None = None) -> Request[E]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..engine import Engine, EngineError
+from ..engine.operations.items import Vouched
 from ..errors import from_code
 
 __all__ = ["EmbeddedBackend"]
@@ -31,10 +32,17 @@ class EmbeddedBackend:
         self.engine = engine if engine is not None else Engine(path)
         self._owns_engine = engine is None
 
-    def call(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Run one request on the engine; see :meth:`sortkey.backends.Backend.call`."""
+    def call(
+        self, operation: str, params: Mapping[str, Any], vouched: Vouched | None = None
+    ) -> dict[str, Any]:
+        """Run one request on the engine; see :meth:`sortkey.backends.Backend.call`.
+
+        ``vouched``: for sortkey's drivers, which pass a request's items that the codec built
+        and sized (:attr:`sortkey._ops.steps.Request.vouched`) so that the engine does not
+        validate them a second time; see :meth:`sortkey.engine.Engine.call`.
+        """
         try:
-            return self.engine.call(operation, dict(params))
+            return self.engine.call(operation, dict(params), vouched=vouched)
         except EngineError as exc:
             raise from_code(
                 exc.code,
@@ -44,6 +52,9 @@ class EmbeddedBackend:
                 item=exc.item,
                 cancellation_reasons=exc.cancellation_reasons,
             ) from None
+
+    call_vouched = call
+    """:meth:`call`; its presence tells drivers that this backend takes ``vouched`` items."""
 
     def close(self) -> None:
         """Close the engine when this backend opened it."""

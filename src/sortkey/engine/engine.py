@@ -10,6 +10,7 @@ from typing import Any
 from .errors import EngineError
 from .operations import batch, items, reads, tables, transactions, ttl
 from .operations.catalog import Catalog
+from .operations.items import Vouched
 from .storage import Storage
 
 Handler = Callable[[Catalog, dict[str, Any]], dict[str, Any]]
@@ -32,6 +33,12 @@ _OPERATIONS: dict[str, Handler] = {
     "BatchWriteItem": batch.batch_write_item,
     "TransactWriteItems": transactions.transact_write_items,
     "TransactGetItems": transactions.transact_get_items,
+}
+
+#: The operations that take a request's vouched-for items (see :data:`Vouched`).
+_VOUCHING: dict[str, Callable[[Catalog, dict[str, Any], Vouched], dict[str, Any]]] = {
+    "PutItem": items.put_item,
+    "BatchWriteItem": batch.batch_write_item,
 }
 
 
@@ -87,12 +94,19 @@ class Engine:
             )
             self._sweeper.start()
 
-    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def call(
+        self, operation: str, params: dict[str, Any], *, vouched: Vouched | None = None
+    ) -> dict[str, Any]:
         """Run one DynamoDB operation.
 
         Args:
             operation: the API name, e.g. ``"PutItem"``.
             params: the request in botocore's wire format.
+            vouched: for sortkey's own layers only: items of ``params`` that the caller built
+                with sortkey's codec and sized, ``{id(item): (item, size)}``; PutItem and
+                BatchWriteItem then skip validating them again (see
+                :data:`sortkey.engine.operations.items.Vouched`). Never pass items built
+                any other way: they would be stored unchecked.
 
         Returns:
             The response in wire format (without ``ResponseMetadata``).
@@ -110,6 +124,10 @@ class Engine:
                 raise RuntimeError("the engine is closed")
             if self._shared_file:
                 self._catalog.refresh_if_changed()
+            if vouched is not None:
+                vouching = _VOUCHING.get(operation)
+                if vouching is not None:
+                    return vouching(self._catalog, params, vouched)
             return handler(self._catalog, params)
 
     def sweep_ttl(self, now: float | None = None) -> int:

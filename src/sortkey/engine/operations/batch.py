@@ -15,7 +15,7 @@ from .capacity import Consumed, read_consumed, write_consumed
 from .catalog import Catalog
 from .common import refuse_legacy, return_capacity
 from .exprs import Expressions
-from .items import checked_put, normalized_key
+from .items import Vouched, checked_put, normalized_key
 from .schema import Item, TableSchema
 
 MAX_GET_KEYS = 100
@@ -78,8 +78,13 @@ def in_answer_order(consumed: list[Consumed], mode: str) -> list[dict[str, Any]]
     return [c.wire(mode) for c in reversed(consumed)]
 
 
-def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
-    """BatchWriteItem: puts and deletes, at most 25, no two on the same item."""
+def batch_write_item(
+    catalog: Catalog, params: dict[str, Any], vouched: Vouched | None = None
+) -> dict[str, Any]:
+    """BatchWriteItem: puts and deletes, at most 25, no two on the same item.
+
+    ``vouched``: items the sender sized itself (see :data:`~.items.Vouched`).
+    """
     request = _request_items(params, "BatchWriteItem cannot have a null or no requests set")
     capacity = return_capacity(params)
     total = sum(len(writes or []) for writes in request.values())
@@ -109,7 +114,7 @@ def batch_write_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]
                     "exactly one of the supported datatypes"
                 )
             if put is not None:
-                item, size, key = checked_put(schema, put.get("Item"))
+                item, size, key = checked_put(schema, put.get("Item"), vouched)
             else:
                 key = schema.storage_key(normalized_key(schema, delete.get("Key")))
                 item = None

@@ -7,7 +7,8 @@ stored item. Each operation is one SQLite transaction.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeAlias
 
 from .. import values
 from ..errors import EngineError, validation
@@ -21,6 +22,18 @@ from .schema import Item, TableSchema
 
 MAX_ITEM_SIZE = 400 * 1024
 
+Vouched: TypeAlias = Mapping[int, tuple[Item, int]]
+"""Items a request's sender built and sized itself, ``{id(item): (item, size)}``.
+
+sortkey's model layer serializes Python values with its codec, which only produces valid
+AttributeValues with canonical numbers and computes the item's size as it goes
+(``codec.serialize_item_sized``). In this process it hands those sizes along
+(``Engine.call(..., vouched=...)``), and a put of such an item skips the validation walk: it
+would find nothing to refuse and the same size. The key and the 400 KB limit are still
+checked. An item counts as vouched for only if it is the very object that was sized (the
+identity is checked, not just the ``id``).
+"""
+
 
 def check_item_values(item: Any) -> int:
     """The checks of an item that need no table: attribute values, then size (returned)."""
@@ -30,26 +43,47 @@ def check_item_values(item: Any) -> int:
     return size
 
 
-def check_item(schema: TableSchema, item: Any, *, index_types: bool = True) -> tuple[Item, int]:
+def _vouched_size(vouched: Vouched | None, item: Any) -> int | None:
+    """The size of ``item`` when its sender vouched for it, else None."""
+    if vouched is None:
+        return None
+    entry = vouched.get(id(item))
+    return entry[1] if entry is not None and entry[0] is item else None
+
+
+def check_item(
+    schema: TableSchema, item: Any, *, index_types: bool = True, vouched: Vouched | None = None
+) -> tuple[Item, int]:
     """Validate a whole item for writing; returns it with normalised numbers, and its size."""
-    normalized, size = values.validate_normalize_item(item)
+    size = _vouched_size(vouched, item)
+    if size is None:
+        normalized, size = values.validate_normalize_item(item)
+    else:
+        normalized = dict(item)  # as validate_normalize_item: a copy the caller may keep
     if size > MAX_ITEM_SIZE:
         raise validation("Item size has exceeded the maximum allowed size")
     schema.check_item_keys(item, index_types=index_types)
     return normalized, size
 
 
-def checked_put(schema: TableSchema, item: Any) -> tuple[Item, int, tuple[bytes, bytes]]:
+def checked_put(
+    schema: TableSchema, item: Any, vouched: Vouched | None = None
+) -> tuple[Item, int, tuple[bytes, bytes]]:
     """:func:`check_item` and the storage key, the fast way (PutItem's and batches' puts).
 
-    ``(item with normalised numbers, size, storage key)``. The one-pass walk vouches for the
-    common item; whatever it does not vouch for goes through the reference checks, which
-    decide and raise DynamoDB's errors in its order.
+    ``(item with normalised numbers, size, storage key)``. An item in ``vouched`` is taken
+    as it is; otherwise the one-pass walk vouches for the common item, and whatever it does
+    not vouch for goes through the reference checks, which decide and raise DynamoDB's
+    errors in its order.
     """
-    try:
-        size, canonical = values.vouch_item(item)
-    except Exception:  # not vouched for: the reference checks decide, and raise
-        size, canonical = values.validate_item_canonical(item)
+    size = _vouched_size(vouched, item)
+    if size is not None:
+        canonical = True
+    else:
+        try:
+            size, canonical = values.vouch_item(item)
+        except Exception:  # not vouched for: the reference checks decide, and raise
+            size, canonical = values.validate_item_canonical(item)
     if size > MAX_ITEM_SIZE:
         raise validation("Item size has exceeded the maximum allowed size")
     if not canonical:
@@ -101,8 +135,10 @@ def add_capacity(out: dict[str, Any], consumed: Consumed, mode: str) -> dict[str
 # ---------------------------------------------------------------------------- PutItem
 
 
-def put_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
-    """PutItem."""
+def put_item(
+    catalog: Catalog, params: dict[str, Any], vouched: Vouched | None = None
+) -> dict[str, Any]:
+    """PutItem; ``vouched``: see :data:`Vouched`."""
     if len(params) == 2:
         # Only TableName and Item (the common request): every other check would pass, so
         # the item's checks are the only ones, then one statement writes it.
@@ -110,7 +146,7 @@ def put_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
         name = params.get("TableName")
         schema = catalog.tables.get(name) if type(name) is str else None  # a known name is valid
         if item is not None and schema is not None and not schema.indexes:
-            item, size, (hk, rk) = checked_put(schema, item)
+            item, size, (hk, rk) = checked_put(schema, item, vouched)
             catalog.storage.put(schema.id, hk, rk, size, encode_item(item))
             return {}
     refuse_legacy(params)
@@ -118,7 +154,7 @@ def put_item(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
     item_param = params.get("Item")
     if item_param is None:
         raise validation("Item to put in PutItem cannot be null")
-    item, size = check_item(schema, item_param)
+    item, size = check_item(schema, item_param, vouched=vouched)
     mode = return_values(params, ("NONE", "ALL_OLD"))
     failure_mode = on_failure(params)
     capacity = return_capacity(params)
