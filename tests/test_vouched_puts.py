@@ -103,3 +103,57 @@ def test_async_puts_skip_the_engine_walk(tripwire: None) -> None:
         adb = AsyncDatabase(AsyncAdapter(EmbeddedBackend(), threaded=threaded))
         assert asyncio.run(body(adb)) == 5 + 30
         asyncio.run(adb.aclose())
+
+
+class Recording(EmbeddedBackend):
+    """A subclass that overrides ``call``: it must see every request, puts included."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.operations: list[str] = []
+
+    def call(self, operation: str, params: Mapping[str, Any], vouched: Any = None) -> Any:
+        self.operations.append(operation)
+        return super().call(operation, params)
+
+
+class RecordingAdapter(AsyncAdapter):
+    """An adapter that overrides ``acall``: it too must see every request."""
+
+    operations: list[str]
+
+    async def acall(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        self.operations.append(operation)
+        return await super().acall(operation, params)
+
+
+def test_an_overridden_call_sees_every_put() -> None:
+    backend = Recording()
+    assert backend.call_vouched is None
+    db = sortkey.Database(backend)
+    db.create_table(table)
+    backend.operations.clear()
+    db.table(table).put_item(ITEM)
+    db.put(Note(note_id="put"))
+    with db.batch() as b:
+        b.put(Note(note_id="batched"))
+    assert backend.operations == ["PutItem", "PutItem", "BatchWriteItem"]
+    assert EmbeddedBackend().call_vouched is not None
+
+
+def test_an_overridden_acall_sees_every_put() -> None:
+    adapter = RecordingAdapter(EmbeddedBackend(), threaded=False)
+    adapter.operations = []
+    assert adapter.acall_vouched is None
+    assert AsyncAdapter(EmbeddedBackend()).acall_vouched is not None
+    assert AsyncAdapter(CallOnly(EmbeddedBackend())).acall_vouched is None
+
+    async def body(adb: AsyncDatabase) -> None:
+        await adb.create_table(table)
+        adapter.operations.clear()
+        await adb.table(table).put_item(ITEM)
+        await adb.put(Note(note_id="put"))
+        await adb.batch_write(put=[Note(note_id="batched")])
+
+    asyncio.run(body(AsyncDatabase(adapter)))
+    assert adapter.operations == ["PutItem", "PutItem", "BatchWriteItem"]

@@ -42,7 +42,15 @@ from __future__ import annotations
 import asyncio
 import builtins
 import gc
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from types import TracebackType
 from typing import Any, Literal, NoReturn, TypeVar, overload
 from urllib.parse import urlparse
@@ -64,6 +72,7 @@ from ._ops.steps import (
     Request,
     Sleep,
     Step,
+    Vouched,
     raise_translated,
 )
 from ._ops.targets import KeyInput, key_input
@@ -143,20 +152,27 @@ class AsyncAdapter:
             return await asyncio.to_thread(self.backend.call, operation, params)
         return self.backend.call(operation, params)
 
-    async def acall_vouched(
+    @property
+    def acall_vouched(
         self,
-        operation: str,
-        params: Mapping[str, Any],
-        vouched: Mapping[int, tuple[dict[str, Any], int]],
-    ) -> dict[str, Any]:
-        """:meth:`acall` with a request's codec-built items, for a backend that takes them.
+    ) -> Callable[[str, Mapping[str, Any], Vouched | None], Awaitable[dict[str, Any]]] | None:
+        """:meth:`acall` with a request's codec-built items, when the wrapped backend takes them.
 
-        See :attr:`sortkey._ops.steps.Request.vouched`; a backend without ``call_vouched``
-        gets a plain call.
+        See :attr:`sortkey._ops.steps.Request.vouched`. None when the wrapped backend has no
+        ``call_vouched``, or when a subclass overrides :meth:`acall` (which must then see
+        every request).
         """
-        call_vouched = getattr(self.backend, "call_vouched", None)
-        if call_vouched is None:
-            return await self.acall(operation, params)
+        if (
+            getattr(self.backend, "call_vouched", None) is None
+            or type(self).acall is not AsyncAdapter.acall
+        ):
+            return None
+        return self._acall_vouched
+
+    async def _acall_vouched(
+        self, operation: str, params: Mapping[str, Any], vouched: Vouched | None
+    ) -> dict[str, Any]:
+        call_vouched = self.backend.call_vouched  # type: ignore[attr-defined]
         if self.threaded:
             return await asyncio.to_thread(call_vouched, operation, params, vouched)
         return call_vouched(operation, params, vouched)  # type: ignore[no-any-return]
@@ -167,6 +183,13 @@ class AsyncAdapter:
             await asyncio.to_thread(self.backend.close)
         else:
             self.backend.close()
+
+
+def _vouching(
+    backend: AsyncBackend,
+) -> Callable[[str, Mapping[str, Any], Vouched | None], Awaitable[dict[str, Any]]] | None:
+    """``backend.acall_vouched`` if it takes a request's vouched items (else None)."""
+    return getattr(backend, "acall_vouched", None)
 
 
 def _runs_inline(backend: Backend) -> bool:
@@ -275,10 +298,9 @@ class _Running(AsyncIterator[Any]):
         """Send ``request``; its answer or error goes back into the flow at the next step."""
         try:
             backend = self._backend
-            if request.vouched is not None and hasattr(backend, "acall_vouched"):
-                self._answer = await backend.acall_vouched(
-                    request.operation, request.params, request.vouched
-                )
+            vouching = None if request.vouched is None else _vouching(backend)
+            if vouching is not None:
+                self._answer = await vouching(request.operation, request.params, request.vouched)
             else:
                 self._answer = await backend.acall(request.operation, request.params)
         except DynamoDBError as exc:
@@ -369,10 +391,9 @@ class AsyncDatabase:
             gc.disable()
         try:
             try:
-                if request.vouched is not None and hasattr(backend, "acall_vouched"):
-                    response = await backend.acall_vouched(
-                        request.operation, request.params, request.vouched
-                    )
+                vouching = None if request.vouched is None else _vouching(backend)
+                if vouching is not None:
+                    response = await vouching(request.operation, request.params, request.vouched)
                 else:
                     response = await backend.acall(request.operation, request.params)
             except DynamoDBError as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 import gc
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
 
@@ -24,7 +24,7 @@ from ._ops.batch import BatchWriter
 from ._ops.builders import CollectionBuilder, QueryBuilder
 from ._ops.collection import CollectionResult
 from ._ops.query import Page
-from ._ops.steps import Context, Emit, EmitEach, Flow, Request, raise_translated
+from ._ops.steps import Context, Emit, EmitEach, Flow, Request, Vouched, raise_translated
 from ._ops.targets import KeyInput, key_input
 from ._ops.transact import TransactionBuilder
 from .backends.base import Backend
@@ -35,6 +35,13 @@ __all__ = ["Batch", "Collection", "Database", "Query", "TableClient", "Transacti
 
 E = TypeVar("E", bound=Entity)
 T = TypeVar("T")
+
+
+def _vouching(
+    backend: Backend,
+) -> Callable[[str, Mapping[str, Any], Vouched | None], dict[str, Any]] | None:
+    """``backend.call_vouched`` if it takes a request's vouched items (else None)."""
+    return getattr(backend, "call_vouched", None)
 
 
 class Database:
@@ -111,7 +118,7 @@ class Database:
         error: DynamoDBError | None = None
         pause_gc = self._pauses_gc()
         call = self.backend.call
-        call_vouched = getattr(self.backend, "call_vouched", None)
+        vouching = _vouching(self.backend)
         while True:
             paused = pause_gc and gc.isenabled()
             if paused:
@@ -124,8 +131,8 @@ class Database:
                 answer, error = None, None
                 if isinstance(step, Request):
                     try:
-                        if step.vouched is not None and call_vouched is not None:
-                            answer = call_vouched(step.operation, step.params, step.vouched)
+                        if step.vouched is not None and vouching is not None:
+                            answer = vouching(step.operation, step.params, step.vouched)
                         else:
                             answer = call(step.operation, step.params)
                     except DynamoDBError as exc:
@@ -172,10 +179,9 @@ class Database:
         try:
             try:
                 backend = self.backend
-                if request.vouched is not None and hasattr(backend, "call_vouched"):
-                    response = backend.call_vouched(
-                        request.operation, request.params, request.vouched
-                    )
+                vouching = None if request.vouched is None else _vouching(backend)
+                if vouching is not None:
+                    response = vouching(request.operation, request.params, request.vouched)
                 else:
                     response = backend.call(request.operation, request.params)
             except DynamoDBError as exc:

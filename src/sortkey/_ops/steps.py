@@ -32,6 +32,7 @@ __all__ = [
     "Request",
     "Sleep",
     "Step",
+    "Vouched",
     "collect",
     "raise_translated",
     "return_values",
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+Vouched = Mapping[int, tuple[dict[str, Any], int]]
+"""Wire items the codec built, with their sizes: ``{id(item): (item, size)}``."""
 
 
 def _identity(response: dict[str, Any]) -> Any:
@@ -71,9 +75,7 @@ class Request(Generic[T]):
     translate: Callable[[DynamoDBError], BaseException] = field(
         default=_same, repr=False, compare=False
     )
-    vouched: Mapping[int, tuple[dict[str, Any], int]] | None = field(
-        default=None, repr=False, compare=False
-    )
+    vouched: Vouched | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
