@@ -53,7 +53,7 @@ from ..errors import (
     UniqueViolation,
 )
 from ..expr import attr, if_not_exists, list_append
-from .steps import DEFAULT_CONTEXT, Context, Flow, Request, return_values, send
+from .steps import DEFAULT_CONTEXT, Context, Flow, Request, Vouched, return_values, send
 
 __all__ = [
     "UNREAD",
@@ -347,7 +347,7 @@ class WritePlan:
     tx_parse: Callable[[dict[str, Any]], Any]
     return_values: str | None = None
     result: Any = None  # what a transaction returns for it (the entity as written)
-    vouched: Mapping[int, tuple[dict[str, Any], int]] | None = None  # see Request.vouched
+    vouched: Vouched | None = None  # see Request.vouched
 
     def parts(self) -> list[TxPart]:
         """Its TransactWriteItems entries: the item first, then its guard items."""
