@@ -57,6 +57,11 @@ boto3's ``Binary`` are accepted), ``SS``/``NS``/``BS`` → plain ``set``, ``L`` 
 back as an ``int`` or ``Decimal`` whose ``float()`` is exactly the original float (``-0.0`` reads
 back as ``0``).
 
+Sizes: :func:`item_size` is a wire item's size by DynamoDB's rules (what the 400 KB limit and
+capacity units count); :func:`serialize_item_sized` gives an item's wire form and its size in
+one pass, which is how the Database API hands the embedded engine items it need not check
+again.
+
 Speed: this module is on every request's hot path. Values are dispatched on ``type(value)``
 through dicts (subclasses are resolved once and cached), strings and numbers are handled inline
 in the container loops, and the path of a refused value is only computed when something is
