@@ -7,7 +7,7 @@ engine's item checks are replaced by a tripwire: a put that reaches them fails.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -34,13 +34,20 @@ class Tripped(Exception):
 
 
 @pytest.fixture
-def tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]:
+    """Arms the tripwire; calling what it gives disarms it (reads validate their keys)."""
+
     def trip(*args: Any, **kwargs: Any) -> Any:
         raise Tripped("the engine validated an item the codec had vouched for")
 
-    for name in ("vouch_item", "validate_item_canonical", "validate_normalize_item"):
+    for name in (
+        "vouch_item",
+        "validate_item_canonical",
+        "validate_normalize_item",
+        "validate_item_size",
+    ):
         monkeypatch.setattr(values, name, trip)
-    yield
+    yield monkeypatch.undo
 
 
 class CallOnly:
@@ -63,7 +70,7 @@ def count(response: dict[str, Any]) -> int:
     return int(response["Count"])
 
 
-def test_sync_puts_skip_the_engine_walk(tripwire: None) -> None:
+def test_sync_puts_skip_the_engine_walk(tripwire: Callable[[], None]) -> None:
     with sortkey.connect() as db:
         db.create_table(table)
         db.table(table).put_item(ITEM)
@@ -73,21 +80,26 @@ def test_sync_puts_skip_the_engine_walk(tripwire: None) -> None:
             b.put_item(table, {**ITEM, "pk": "NOTE#batch"})
             b.put(Note(note_id="batched"))
         db.batch_write(put=[Note(note_id=f"w{i}") for i in range(30)])  # two chunks
-        assert db.table(table).get_item({"pk": "NOTE#plain", "sk": "#"}) == ITEM
-        assert count(db.backend.call("Scan", {"TableName": table.name})) == 5 + 30
+        with db.transaction() as tx:
+            tx.put(Note(note_id="in-tx"))
+            tx.put_item(table, {**ITEM, "pk": "NOTE#tx"})
+        assert count(db.backend.call("Scan", {"TableName": table.name})) == 7 + 30
         # The tripwire is live: a request sent as wire dicts is validated, and trips it.
         with pytest.raises(Tripped):
             db.backend.call("PutItem", {"TableName": table.name, "Item": {"pk": {"S": "x"}}})
+        tripwire()
+        assert db.table(table).get_item({"pk": "NOTE#plain", "sk": "#"}) == ITEM
+        assert db.table(table).get_item({"pk": "NOTE#tx", "sk": "#"}) == {**ITEM, "pk": "NOTE#tx"}
 
 
-def test_backends_without_call_vouched_get_plain_requests(tripwire: None) -> None:
+def test_backends_without_call_vouched_get_plain_requests(tripwire: object) -> None:
     db = sortkey.Database(CallOnly(EmbeddedBackend()))
     with pytest.raises(Tripped):
         db.create_table(table)
         db.table(table).put_item(ITEM)
 
 
-def test_async_puts_skip_the_engine_walk(tripwire: None) -> None:
+def test_async_puts_skip_the_engine_walk(tripwire: object) -> None:
     async def body(adb: AsyncDatabase) -> int:
         await adb.create_table(table)
         await adb.table(table).put_item(ITEM)
@@ -95,13 +107,16 @@ def test_async_puts_skip_the_engine_walk(tripwire: None) -> None:
             b.put_item(table, {**ITEM, "pk": "NOTE#batch"})
             b.put(Note(note_id="batched"))
         await adb.batch_write(put=[Note(note_id=f"w{i}") for i in range(30)])
+        async with adb.transaction() as tx:
+            tx.put(Note(note_id="in-tx"))
+            tx.put_item(table, {**ITEM, "pk": "NOTE#tx"})
         await adb.put(Note(note_id="put"))
         await adb.create(Note(note_id="created"))
         return count(await adb.backend.acall("Scan", {"TableName": table.name}))
 
     for threaded in (False, True):
         adb = AsyncDatabase(AsyncAdapter(EmbeddedBackend(), threaded=threaded))
-        assert asyncio.run(body(adb)) == 5 + 30
+        assert asyncio.run(body(adb)) == 7 + 30
         asyncio.run(adb.aclose())
 
 

@@ -63,6 +63,20 @@ def test_vouched_puts_store_the_item_and_count_its_size(engine: Engine) -> None:
     assert stored(engine, "c") == wire
 
 
+def test_vouched_transaction_puts_count_their_sizes(engine: Engine) -> None:
+    wire, vouched = sized({"pk": "t", "blob": "é" * 1600})  # 3,208 bytes: 4 WCU, doubled
+    out = engine.call(
+        "TransactWriteItems",
+        {
+            "TransactItems": [{"Put": {"TableName": "tab", "Item": wire}}],
+            "ReturnConsumedCapacity": "TOTAL",
+        },
+        vouched=vouched,
+    )
+    assert out["ConsumedCapacity"][0]["CapacityUnits"] == 8.0
+    assert stored(engine, "t") == wire
+
+
 def test_vouched_batch_puts_count_their_sizes(engine: Engine) -> None:
     items = [sized({"pk": f"p{i}", "blob": "x" * (1024 * i)}) for i in range(1, 4)]
     vouched = {k: v for _, mine in items for k, v in mine.items()}
@@ -86,26 +100,31 @@ def test_only_the_very_object_that_was_sized_is_trusted(engine: Engine) -> None:
     engine.call("PutItem", {"TableName": "tab", "Item": item}, vouched={id(item): (lookalike, 9)})
     assert stored(engine, "a") == {"pk": {"S": "a"}, "n": {"N": "1.5"}}
     bad: dict[str, Any] = {"pk": {"S": "b"}, "n": {"S": 5}}
-    with pytest.raises(EngineError) as info:
-        engine.call(
-            "BatchWriteItem",
-            {"RequestItems": {"tab": [{"PutRequest": {"Item": bad}}]}},
-            vouched={id(bad): (dict(bad), 3)},
-        )
-    assert info.value.code == "SerializationException"  # DynamoDB's answer to {"S": 5}
-    assert stored(engine, "b") is None
+    for operation in PUTS:
+        with pytest.raises(EngineError) as info:
+            engine.call(operation, put_params(operation, bad), vouched={id(bad): (dict(bad), 3)})
+        assert info.value.code == "SerializationException"  # DynamoDB's answer to {"S": 5}
+        assert stored(engine, "b") is None
 
 
-@pytest.mark.parametrize("operation", ["PutItem", "BatchWriteItem"])
+def put_params(operation: str, wire: dict[str, Any]) -> dict[str, Any]:
+    """A request of ``operation`` that puts ``wire`` into table ``tab``."""
+    if operation == "PutItem":
+        return {"TableName": "tab", "Item": wire}
+    if operation == "BatchWriteItem":
+        return {"RequestItems": {"tab": [{"PutRequest": {"Item": wire}}]}}
+    return {"TransactItems": [{"Put": {"TableName": "tab", "Item": wire}}]}
+
+
+PUTS = ["PutItem", "BatchWriteItem", "TransactWriteItems"]
+
+
+@pytest.mark.parametrize("operation", PUTS)
 def test_vouched_items_still_have_their_key_and_size_checked(
     engine: Engine, operation: str
 ) -> None:
     def send(wire: dict[str, Any], vouched: Any) -> tuple[str, str]:
-        params: dict[str, Any] = (
-            {"TableName": "tab", "Item": wire}
-            if operation == "PutItem"
-            else {"RequestItems": {"tab": [{"PutRequest": {"Item": wire}}]}}
-        )
+        params = put_params(operation, wire)
         with pytest.raises(EngineError) as info:
             engine.call(operation, params, vouched=vouched)
         return info.value.code, info.value.message

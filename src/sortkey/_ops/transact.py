@@ -44,7 +44,7 @@ from ..errors import (
     from_code,
 )
 from . import plain
-from .steps import DEFAULT_CONTEXT, Context, Flow, Request, send
+from .steps import DEFAULT_CONTEXT, Context, Flow, Request, Vouched, send
 from .targets import KeyInput, KeyTarget, key_targets
 from .writes import (
     NeedsRead,
@@ -259,14 +259,21 @@ class TransactionBuilder:
 
     # ---------------------------------------------------------------- plain items
 
-    def _add_item(self, action: str, kind: str, table: Table, params: dict[str, Any]) -> None:
+    def _add_item(
+        self,
+        action: str,
+        kind: str,
+        table: Table,
+        params: dict[str, Any],
+        vouched: Vouched | None = None,
+    ) -> None:
         """Add a plain-dict write; its failure reason shows the stored item."""
         params.pop("ReturnValues", None)
         params["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         is_key = "Key" in params
         wire = params["Key"] if is_key else params["Item"]
         key = plain.plain_key(table, plain.table_key_names(table), wire, action, exact=is_key)
-        part = TxPart({kind: params}, _Check(), None, action, params["TableName"], key)
+        part = TxPart({kind: params}, _Check(), None, action, params["TableName"], key, vouched)
         self._add(_Operation(None, part.describe(), parts=[part]))
 
     def put_item(
@@ -283,7 +290,7 @@ class TransactionBuilder:
             {'N': '-10'}
         """
         request = plain.put_item(table, item, condition=condition, ctx=self.ctx)
-        self._add_item("put_item", "Put", table, dict(request.params))
+        self._add_item("put_item", "Put", table, dict(request.params), request.vouched)
 
     def update_item(
         self,
@@ -352,8 +359,13 @@ class TransactionBuilder:
         params: dict[str, Any] = {"TransactItems": [p.entry for p in parts]}
         if self.token is not None:
             params["ClientRequestToken"] = self.token
+        vouched = {k: v for p in parts if p.vouched is not None for k, v in p.vouched.items()}
         return Request(
-            "TransactWriteItems", params, parse=lambda r: None, translate=_translate(parts)
+            "TransactWriteItems",
+            params,
+            parse=lambda r: None,
+            translate=_translate(parts),
+            vouched=vouched or None,
         )
 
     def flow(self) -> Flow[None]:

@@ -297,6 +297,7 @@ class TxPart:
         action: ``"create"``, ``"put"``, ``"update"``, ``"delete"`` or ``"condition_check"``.
         table_name: the table it addresses (prefix included).
         key: its primary key attributes in wire format (to refuse two writes of one item).
+        vouched: a put's item as the codec built and sized it (see ``Request.vouched``).
     """
 
     entry: dict[str, Any]
@@ -305,6 +306,7 @@ class TxPart:
     action: str
     table_name: str
     key: dict[str, Any]
+    vouched: Vouched | None = None
 
     @property
     def subject(self) -> str:
@@ -354,7 +356,17 @@ class WritePlan:
         table_name = self.ctx.table_name(self.spec.table)
         params = dict(self.params)
         key = params["Key"] if "Key" in params else _key_of(self.spec, params["Item"])
-        out = [TxPart({self.kind: params}, self.expect, self.spec, self.action, table_name, key)]
+        out = [
+            TxPart(
+                {self.kind: params},
+                self.expect,
+                self.spec,
+                self.action,
+                table_name,
+                key,
+                self.vouched,
+            )
+        ]
         owner = _owner(self.expect.key)
         for guard in self.guards or ():
             text = _guard_text(self.spec, guard.field, guard.value)
@@ -384,6 +396,7 @@ class WritePlan:
             {"TransactItems": [p.entry for p in parts]},
             parse=self.tx_parse,
             translate=_tx_translate(self.expect, [p.meaning for p in parts]),
+            vouched=self.vouched,
         )
 
 

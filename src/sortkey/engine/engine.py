@@ -39,6 +39,7 @@ _OPERATIONS: dict[str, Handler] = {
 _VOUCHING: dict[str, Callable[[Catalog, dict[str, Any], Vouched], dict[str, Any]]] = {
     "PutItem": items.put_item,
     "BatchWriteItem": batch.batch_write_item,
+    "TransactWriteItems": transactions.transact_write_items,
 }
 
 
@@ -103,8 +104,8 @@ class Engine:
             operation: the API name, e.g. ``"PutItem"``.
             params: the request in botocore's wire format.
             vouched: for sortkey's own layers only: items of ``params`` that the caller built
-                with sortkey's codec and sized, ``{id(item): (item, size)}``; PutItem and
-                BatchWriteItem then skip validating them again (see
+                with sortkey's codec and sized, ``{id(item): (item, size)}``; PutItem,
+                BatchWriteItem and TransactWriteItems then skip validating them again (see
                 :data:`sortkey.engine.operations.items.Vouched`). Never pass items built
                 any other way: they would be stored unchecked.
 

@@ -35,9 +35,14 @@ identity is checked, not just the ``id``).
 """
 
 
-def check_item_values(item: Any) -> int:
-    """The checks of an item that need no table: attribute values, then size (returned)."""
-    size = values.validate_item_size(item)
+def check_item_values(item: Any, vouched: Vouched | None = None) -> int:
+    """The checks of an item that need no table: attribute values, then size (returned).
+
+    An item in ``vouched`` (see :data:`Vouched`) has only its size checked.
+    """
+    size = _vouched_size(vouched, item)
+    if size is None:
+        size = values.validate_item_size(item)
     if size > MAX_ITEM_SIZE:
         raise validation("Item size has exceeded the maximum allowed size")
     return size

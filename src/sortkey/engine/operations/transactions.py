@@ -31,6 +31,7 @@ from .common import refuse_legacy, return_capacity
 from .exprs import Expressions
 from .items import (
     MAX_ITEM_SIZE,
+    Vouched,
     check_item_values,
     check_key_unchanged,
     normalized_key,
@@ -111,7 +112,7 @@ class _Parsed:
         self.failure_mode = "NONE"
 
 
-def _parse(entry: dict[str, Any], position: int) -> _Parsed:
+def _parse(entry: dict[str, Any], position: int, vouched: Vouched | None) -> _Parsed:
     """Phase 1: shape, attribute values, item size and expressions; no table needed.
 
     DynamoDB Local runs these for every request before it looks at any table, so an
@@ -125,7 +126,7 @@ def _parse(entry: dict[str, Any], position: int) -> _Parsed:
     refuse_legacy(spec)
     parsed = _Parsed(kind, spec)
     if kind == "Put":
-        parsed.size = check_item_values(spec.get("Item"))
+        parsed.size = check_item_values(spec.get("Item"), vouched)
     else:
         values.validate_item_size(spec.get("Key"))
     parsed.failure_mode = on_failure(spec)
@@ -205,8 +206,10 @@ def _resolve_key(request: _Request) -> None:
     request.key = request.schema.storage_key(request.key_item)
 
 
-def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, Any]:
-    """TransactWriteItems."""
+def transact_write_items(
+    catalog: Catalog, params: dict[str, Any], vouched: Vouched | None = None
+) -> dict[str, Any]:
+    """TransactWriteItems; ``vouched``: put items the sender sized (see :data:`Vouched`)."""
     entries = _items_list(params)
     capacity = return_capacity(params)
     token = params.get("ClientRequestToken")
@@ -228,7 +231,7 @@ def transact_write_items(catalog: Catalog, params: dict[str, Any]) -> dict[str, 
                 # DynamoDB Local's message is empty.
                 raise EngineError("IdempotentParameterMismatchException", "")
             return previous[1]
-    parsed = [_parse(entry, n) for n, entry in enumerate(entries, 1)]
+    parsed = [_parse(entry, n, vouched) for n, entry in enumerate(entries, 1)]
     consumed: dict[str, Consumed] = {}
     with catalog.storage.transaction():
         requests: list[_Request] = []
