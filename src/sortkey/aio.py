@@ -185,11 +185,13 @@ class AsyncAdapter:
             self.backend.close()
 
 
-def _vouching(
-    backend: AsyncBackend,
-) -> Callable[[str, Mapping[str, Any], Vouched | None], Awaitable[dict[str, Any]]] | None:
-    """``backend.acall_vouched`` if it takes a request's vouched items (else None)."""
-    return getattr(backend, "acall_vouched", None)
+async def _acall(backend: AsyncBackend, request: Request[Any]) -> dict[str, Any]:
+    """Send ``request``, with its vouched items if the backend takes them (see ``_call``)."""
+    if request.vouched is not None:
+        acall_vouched = getattr(backend, "acall_vouched", None)
+        if acall_vouched is not None:
+            return await acall_vouched(request.operation, request.params, request.vouched)  # type: ignore[no-any-return]
+    return await backend.acall(request.operation, request.params)
 
 
 def _runs_inline(backend: Backend) -> bool:
@@ -297,12 +299,7 @@ class _Running(AsyncIterator[Any]):
     async def _call(self, request: Request[Any]) -> None:
         """Send ``request``; its answer or error goes back into the flow at the next step."""
         try:
-            backend = self._backend
-            vouching = None if request.vouched is None else _vouching(backend)
-            if vouching is not None:
-                self._answer = await vouching(request.operation, request.params, request.vouched)
-            else:
-                self._answer = await backend.acall(request.operation, request.params)
+            self._answer = await _acall(self._backend, request)
         except DynamoDBError as exc:
             self._error = exc
         except BaseException:
@@ -391,11 +388,7 @@ class AsyncDatabase:
             gc.disable()
         try:
             try:
-                vouching = None if request.vouched is None else _vouching(backend)
-                if vouching is not None:
-                    response = await vouching(request.operation, request.params, request.vouched)
-                else:
-                    response = await backend.acall(request.operation, request.params)
+                response = await _acall(backend, request)
             except DynamoDBError as exc:
                 raise_translated(request, exc)
             return request.parse(response)

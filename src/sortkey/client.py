@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 import gc
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
 
@@ -24,7 +24,7 @@ from ._ops.batch import BatchWriter
 from ._ops.builders import CollectionBuilder, QueryBuilder
 from ._ops.collection import CollectionResult
 from ._ops.query import Page
-from ._ops.steps import Context, Emit, EmitEach, Flow, Request, Vouched, raise_translated
+from ._ops.steps import Context, Emit, EmitEach, Flow, Request, raise_translated
 from ._ops.targets import KeyInput, key_input
 from ._ops.transact import TransactionBuilder
 from .backends.base import Backend
@@ -37,11 +37,17 @@ E = TypeVar("E", bound=Entity)
 T = TypeVar("T")
 
 
-def _vouching(
-    backend: Backend,
-) -> Callable[[str, Mapping[str, Any], Vouched | None], dict[str, Any]] | None:
-    """``backend.call_vouched`` if it takes a request's vouched items (else None)."""
-    return getattr(backend, "call_vouched", None)
+def _call(backend: Backend, request: Request[Any]) -> dict[str, Any]:
+    """Send ``request`` through ``backend``, with its vouched items if the backend takes them.
+
+    See :attr:`sortkey._ops.steps.Request.vouched`; only in-process backends have
+    ``call_vouched``.
+    """
+    if request.vouched is not None:
+        call_vouched = getattr(backend, "call_vouched", None)
+        if call_vouched is not None:
+            return call_vouched(request.operation, request.params, request.vouched)  # type: ignore[no-any-return]
+    return backend.call(request.operation, request.params)
 
 
 class Database:
@@ -117,8 +123,7 @@ class Database:
         answer: Any = None
         error: DynamoDBError | None = None
         pause_gc = self._pauses_gc()
-        call = self.backend.call
-        vouching = _vouching(self.backend)
+        backend = self.backend
         while True:
             paused = pause_gc and gc.isenabled()
             if paused:
@@ -131,10 +136,7 @@ class Database:
                 answer, error = None, None
                 if isinstance(step, Request):
                     try:
-                        if step.vouched is not None and vouching is not None:
-                            answer = vouching(step.operation, step.params, step.vouched)
-                        else:
-                            answer = call(step.operation, step.params)
+                        answer = _call(backend, step)
                     except DynamoDBError as exc:
                         error = exc
                     continue
@@ -178,12 +180,7 @@ class Database:
             gc.disable()
         try:
             try:
-                backend = self.backend
-                vouching = None if request.vouched is None else _vouching(backend)
-                if vouching is not None:
-                    response = vouching(request.operation, request.params, request.vouched)
-                else:
-                    response = backend.call(request.operation, request.params)
+                response = _call(self.backend, request)
             except DynamoDBError as exc:
                 raise_translated(request, exc)
             return request.parse(response)
