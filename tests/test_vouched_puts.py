@@ -94,8 +94,8 @@ def test_sync_puts_skip_the_engine_walk(tripwire: Callable[[], None]) -> None:
 
 def test_backends_without_call_vouched_get_plain_requests(tripwire: object) -> None:
     db = sortkey.Database(CallOnly(EmbeddedBackend()))
+    db.create_table(table)
     with pytest.raises(Tripped):
-        db.create_table(table)
         db.table(table).put_item(ITEM)
 
 

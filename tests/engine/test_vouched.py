@@ -63,6 +63,15 @@ def test_vouched_puts_store_the_item_and_count_its_size(engine: Engine) -> None:
     assert stored(engine, "c") == wire
 
 
+def test_the_vouched_size_is_the_size_used(engine: Engine) -> None:
+    # The contract the capacity tests rely on: a vouched item is not measured again. (Only
+    # sortkey's own layers may vouch; a wrong size here stands for a bug in them.)
+    wire = {"pk": {"S": "tiny"}}
+    assert put_capacity(engine, wire, {id(wire): (wire, 5000)}) == 5.0
+    other = {"pk": {"S": "tiny2"}}
+    assert put_capacity(engine, other, None) == 1.0
+
+
 def test_vouched_transaction_puts_count_their_sizes(engine: Engine) -> None:
     wire, vouched = sized({"pk": "t", "blob": "é" * 1600})  # 3,208 bytes: 4 WCU, doubled
     out = engine.call(
