@@ -21,6 +21,7 @@ from .exprs import Expressions
 from .schema import Item, TableSchema
 
 MAX_ITEM_SIZE = 400 * 1024
+_TOO_LARGE = "Item size has exceeded the maximum allowed size"  # DynamoDB's message for a put
 
 Vouched: TypeAlias = Mapping[int, tuple[Item, int]]
 """Items a request's sender built and sized itself, ``{id(item): (item, size)}``.
@@ -44,7 +45,7 @@ def check_item_values(item: Any, vouched: Vouched | None = None) -> int:
     if size is None:
         size = values.validate_item_size(item)
     if size > MAX_ITEM_SIZE:
-        raise validation("Item size has exceeded the maximum allowed size")
+        raise validation(_TOO_LARGE)
     return size
 
 
@@ -66,7 +67,7 @@ def check_item(
     else:
         normalized = dict(item)  # as validate_normalize_item: a copy the caller may keep
     if size > MAX_ITEM_SIZE:
-        raise validation("Item size has exceeded the maximum allowed size")
+        raise validation(_TOO_LARGE)
     schema.check_item_keys(item, index_types=index_types)
     return normalized, size
 
@@ -90,7 +91,7 @@ def checked_put(
         except Exception:  # not vouched for: the reference checks decide, and raise
             size, canonical = values.validate_item_canonical(item)
     if size > MAX_ITEM_SIZE:
-        raise validation("Item size has exceeded the maximum allowed size")
+        raise validation(_TOO_LARGE)
     if not canonical:
         item = values.normalize_item_numbers(item)
     return item, size, schema.put_key(item)
